@@ -1,0 +1,124 @@
+// Package report holds the account of one run (report.json's schema) and
+// writes it for machines (JSON) and for people (Markdown).
+package report
+
+import (
+	"time"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
+)
+
+// SchemaVersion of report.json. Bump on any incompatible change.
+const SchemaVersion = 1
+
+// Status is the outcome of a run.
+type Status string
+
+const (
+	// StatusSucceeded: deploy applied everything (or had nothing to do), or
+	// plan/validate found no error.
+	StatusSucceeded Status = "succeeded"
+	// StatusFailed: a deployment started and some operation failed, or the
+	// tenant could not be read.
+	StatusFailed Status = "failed"
+	// StatusInvalid: configuration or workspace problems (offline or
+	// against the tenant); nothing was written.
+	StatusInvalid Status = "invalid"
+)
+
+// Result of one item.
+type Result string
+
+const (
+	ResultApplied    Result = "applied"     // deploy: the write succeeded
+	ResultPlanned    Result = "planned"     // plan (or deploy branch guard): would be written
+	ResultFailed     Result = "failed"      // the write failed
+	ResultNotApplied Result = "not_applied" // deploy stopped before this write
+	ResultUnchanged  Result = "unchanged"   // nothing to write
+	ResultSkipped    Result = "skipped"     // manual item, ALLOW_DELETE=false, rules EOL, ...
+)
+
+// Report is the whole account of a run: report.json.
+type Report struct {
+	SchemaVersion int    `json:"schema_version"`
+	Tool          Tool   `json:"tool"`
+	Mode          string `json:"mode"`
+	Status        Status `json:"status"`
+	// Error is the one-line reason when Status is failed or invalid.
+	Error string `json:"error,omitempty"`
+	// Notes are one-line explanations a reader needs (e.g. "DEPLOY_BRANCH is
+	// main but the built branch is dev: ran as plan").
+	Notes []string `json:"notes,omitempty"`
+
+	Tenant      string `json:"tenant"`
+	Repository  string `json:"repository,omitempty"`
+	Branch      string `json:"branch,omitempty"`
+	Commit      string `json:"commit,omitempty"`
+	BuildNumber string `json:"build_number,omitempty"`
+	PipelineURL string `json:"pipeline_url,omitempty"`
+	BaseDir     string `json:"base_dir,omitempty"`
+
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+
+	// Counts per kind, and Total over all kinds.
+	Counts map[model.Kind]Counts `json:"counts"`
+	Total  Counts                `json:"total"`
+
+	Items    []Item          `json:"items"`
+	Problems []model.Problem `json:"problems"`
+	// Warnings are run-time warnings (Slack or Code Insights unreachable,
+	// rules skipped for end of life, ...), one line each.
+	Warnings []string `json:"warnings,omitempty"`
+
+	API APIUsage `json:"api"`
+
+	// BackupDir is where the backup of overwritten or deleted items went,
+	// relative to the repository root; empty when nothing was backed up.
+	BackupDir string `json:"backup_dir,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Counts of items per action/result.
+type Counts struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Deleted   int `json:"deleted"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+	Failed    int `json:"failed"`
+}
+
+// Changes returns created + updated + deleted.
+func (c Counts) Changes() int { return c.Created + c.Updated + c.Deleted }
+
+// Item is one managed item and what happened to it.
+type Item struct {
+	Kind model.Kind `json:"kind"`
+	Name string     `json:"name"`
+	// Path and Line locate the item's source file (repository-relative).
+	Path string `json:"path,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Action is create, update, delete, unchanged or skip.
+	Action string `json:"action"`
+	Result Result `json:"result"`
+	// Reason says why (what changed, why skipped); never a secret value.
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// APIUsage counts Management API traffic.
+type APIUsage struct {
+	Requests       int   `json:"requests"`
+	Reads          int   `json:"reads"`
+	Writes         int   `json:"writes"`
+	Retries        int   `json:"retries"`
+	RateLimited    int   `json:"rate_limited"`
+	RateLimitWaits int   `json:"rate_limit_waits"`
+	WaitedMS       int64 `json:"waited_ms"`
+}
