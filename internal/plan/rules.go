@@ -1,0 +1,471 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
+)
+
+const stageLoginSuccess = "login_success"
+
+// ruleNode is a rule taking part in the order plan.
+type ruleNode struct {
+	name     string
+	item     *Item
+	cur      *model.CurrentRule // nil for a rule being created
+	final    *int               // order at the end; nil: deleted, or created without order
+	deleting bool
+	patch    model.RulePatch // script/enabled changes for the final write
+	create   *model.RuleCreate
+
+	// set while scheduling
+	temp      *Write // temporary move that frees the current slot
+	finalW    *Write // the write that puts the rule at its final order (or applies its patch)
+	orderDiff string
+}
+
+// rules plans rules: creates, updates, deletes and the order moves that
+// let every rule reach its order without two rules ever sharing one (Auth0
+// answers 409 rule_conflict), with the fewest writes: one per changed
+// rule, plus one temporary move per order cycle and per rule being deleted
+// whose order another rule takes.
+func (b *builder) rules() {
+	d, c := b.d, b.c
+	if !d.RulesManaged {
+		return
+	}
+	if !c.RulesAvailable {
+		reason := "Rules are not available on this tenant (end of life 2026-11-18); migrate them to Actions"
+		if c.RulesUnavailableReason != "" {
+			reason += " (" + c.RulesUnavailableReason + ")"
+		}
+		for _, r := range d.Rules {
+			b.item(model.KindRule, r.Name, OpSkip, r.Source(), "%s", reason)
+		}
+		if len(d.Rules) > 0 {
+			b.p.Notes = append(b.p.Notes, reason+": the rules step was skipped")
+		}
+		return
+	}
+
+	curByName := map[string]*model.CurrentRule{}
+	var others []*model.CurrentRule // rules of other stages: not managed
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		stage := r.Stage
+		if stage == "" {
+			stage = stageLoginSuccess
+		}
+		if stage != stageLoginSuccess {
+			others = append(others, r)
+			continue
+		}
+		curByName[r.Name] = r
+	}
+	desiredNames := map[string]bool{}
+	var nodes []*ruleNode
+	occupant := map[int]*ruleNode{} // current order → rule holding it (login_success)
+	fixed := map[int]string{}       // orders held by rules this plan may not move (manual)
+
+	for i := range d.Rules {
+		r := &d.Rules[i]
+		desiredNames[r.Name] = true
+		for _, o := range others {
+			if o.Name == r.Name {
+				b.errorf(ruleMetaOrScript(r), "rule %q exists in stage %s; a rule's stage cannot change: rename the rule to recreate it", r.Name, o.Stage)
+			}
+		}
+		cur := curByName[r.Name]
+		manual := b.manualRules[r.Name]
+		switch {
+		case manual && !r.MetadataOnly:
+			b.item(model.KindRule, r.Name, OpSkip, r.Source(), "manual rule (MANUAL_RULES): never created, updated or deleted")
+			if cur != nil {
+				fixed[cur.Order] = r.Name
+			}
+		case r.MetadataOnly:
+			if !manual {
+				// The workspace reader refuses this; keep the planner safe on its own.
+				b.errorf(r.MetaSource, "rule %q has metadata but no script, and is not a manual rule", r.Name)
+				continue
+			}
+			if cur == nil {
+				b.errorf(r.MetaSource, "manual rule %q does not exist in the tenant: its metadata file sets order/enabled of an existing rule only", r.Name)
+				continue
+			}
+			n := &ruleNode{name: r.Name, cur: cur}
+			if r.EnabledSet && r.Enabled != cur.Enabled {
+				n.patch.Enabled = ptr(r.Enabled)
+			}
+			n.final = ptr(cur.Order)
+			if r.Order != nil {
+				n.final = ptr(*r.Order)
+			}
+			n.item = b.item(model.KindRule, r.Name, OpUnchanged, r.MetaSource, "manual rule: only its metadata (order, enabled) is managed")
+			nodes = append(nodes, n)
+		case cur == nil:
+			n := &ruleNode{name: r.Name, create: &model.RuleCreate{Name: r.Name, Script: r.Script, Enabled: r.Enabled}}
+			if r.Order != nil {
+				n.final = ptr(*r.Order)
+				n.create.Order = ptr(*r.Order)
+			}
+			reason := "new rule"
+			if !r.Enabled {
+				reason += ", disabled"
+			}
+			n.item = b.item(model.KindRule, r.Name, OpCreate, r.Source(), "%s", reason)
+			nodes = append(nodes, n)
+		default:
+			n := &ruleNode{name: r.Name, cur: cur}
+			if r.Script != cur.Script {
+				n.patch.Script = ptr(r.Script)
+			}
+			if r.Enabled != cur.Enabled {
+				n.patch.Enabled = ptr(r.Enabled)
+			}
+			n.final = ptr(cur.Order)
+			if r.Order != nil {
+				n.final = ptr(*r.Order)
+			}
+			n.item = b.item(model.KindRule, r.Name, OpUnchanged, r.Source(), "")
+			nodes = append(nodes, n)
+		}
+	}
+
+	// Rules in the tenant that the repository does not have.
+	var curNames []string
+	for name := range curByName {
+		curNames = append(curNames, name)
+	}
+	sort.Strings(curNames)
+	for _, name := range curNames {
+		if desiredNames[name] {
+			continue
+		}
+		cur := curByName[name]
+		switch {
+		case b.manualRules[name]:
+			b.item(model.KindRule, name, OpSkip, model.Source{}, "manual rule (MANUAL_RULES): never created, updated or deleted")
+			fixed[cur.Order] = name
+		case !b.opts.AllowDelete:
+			n := &ruleNode{name: name, cur: cur, final: ptr(cur.Order)}
+			n.item = b.item(model.KindRule, name, OpSkip, model.Source{}, "not in the repository; kept because ALLOW_DELETE=false")
+			nodes = append(nodes, n)
+		default:
+			n := &ruleNode{name: name, cur: cur, deleting: true}
+			n.item = b.item(model.KindRule, name, OpDelete, model.Source{}, "not in the repository (full deployment)")
+			nodes = append(nodes, n)
+		}
+	}
+	for _, o := range others {
+		if !desiredNames[o.Name] {
+			b.item(model.KindRule, o.Name, OpSkip, model.Source{}, "stage %s is not managed by this pipe", o.Stage)
+		}
+	}
+	for _, n := range nodes {
+		if n.cur != nil {
+			occupant[n.cur.Order] = n
+		}
+	}
+
+	b.resolveOrderClashes(nodes, occupant, fixed, d)
+	if b.p.Problems.HasErrors() {
+		return
+	}
+	b.scheduleRules(nodes, occupant)
+}
+
+func ruleMetaOrScript(r *model.Rule) model.Source {
+	if r.MetaSource.Path != "" {
+		return r.MetaSource
+	}
+	return r.ScriptSource
+}
+
+// resolveOrderClashes finds rules that keep their order (no order in the
+// repository, or kept by ALLOW_DELETE=false) while another rule wants that
+// order, and gives them a fresh order above every other; a manual rule in
+// the way is an error, since the pipe never moves it.
+func (b *builder) resolveOrderClashes(nodes []*ruleNode, occupant map[int]*ruleNode, fixed map[int]string, d *model.Desired) {
+	explicit := map[int]*ruleNode{} // final orders the repository asks for
+	wanted := func(n *ruleNode) bool {
+		if n.create != nil {
+			return n.final != nil
+		}
+		return n.final != nil && *n.final != n.cur.Order
+	}
+	for _, n := range nodes {
+		if n.deleting || !wanted(n) {
+			continue
+		}
+		if holder, ok := fixed[*n.final]; ok {
+			b.errorf(ruleSource(d, n.name), "order %d is held by manual rule %q, which this pipe never changes: choose another order, or give %q a metadata-only rules/%s.json that moves it", *n.final, holder, holder, holder)
+			continue
+		}
+		if other, ok := explicit[*n.final]; ok {
+			b.errorf(ruleSource(d, n.name), "rules %q and %q both want order %d", other.name, n.name, *n.final)
+			continue
+		}
+		explicit[*n.final] = n
+	}
+	max := 0
+	for o := range occupant {
+		if o > max {
+			max = o
+		}
+	}
+	for o := range fixed {
+		if o > max {
+			max = o
+		}
+	}
+	for _, n := range nodes {
+		if n.final != nil && *n.final > max {
+			max = *n.final
+		}
+	}
+	// A rule that stays where it is but whose order another rule wants.
+	sorted := append([]*ruleNode(nil), nodes...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, n := range sorted {
+		if n.deleting || n.cur == nil || n.final == nil || *n.final != n.cur.Order {
+			continue
+		}
+		if taker, ok := explicit[n.cur.Order]; ok && taker != n {
+			max++
+			n.final = ptr(max)
+			n.orderDiff = fmt.Sprintf("order %d→%d, to make way for rule %q", n.cur.Order, max, taker.name)
+		}
+	}
+	b.nextTemp = max
+}
+
+func ruleSource(d *model.Desired, name string) model.Source {
+	for _, r := range d.Rules {
+		if r.Name == name {
+			return ruleMetaOrScript(&r)
+		}
+	}
+	return model.Source{}
+}
+
+// scheduleRules turns the nodes into writes with their dependencies.
+func (b *builder) scheduleRules(nodes []*ruleNode, occupant map[int]*ruleNode) {
+	// next: the rule currently holding the order this rule moves to.
+	moving := func(n *ruleNode) bool {
+		if n.deleting {
+			return false
+		}
+		if n.create != nil {
+			return n.final != nil
+		}
+		return *n.final != n.cur.Order
+	}
+	next := func(n *ruleNode) *ruleNode {
+		if !moving(n) {
+			return nil
+		}
+		if o := occupant[*n.final]; o != nil && o != n {
+			return o
+		}
+		return nil
+	}
+	// A rule being deleted whose order another rule takes moves out first.
+	wantedBy := map[*ruleNode]*ruleNode{}
+	for _, n := range nodes {
+		if o := next(n); o != nil {
+			wantedBy[o] = n
+		}
+	}
+	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].name < nodes[j].name })
+
+	// Cycles: follow next() from each moving rule; a walk that comes back
+	// to a rule on the current path is a cycle: its first rule by name is
+	// moved to a temporary order once.
+	state := map[*ruleNode]int{} // 0 new, 1 on path, 2 done
+	for _, start := range nodes {
+		if state[start] != 0 || !moving(start) {
+			continue
+		}
+		var path []*ruleNode
+		n := start
+		for n != nil && state[n] == 0 {
+			state[n] = 1
+			path = append(path, n)
+			n = next(n)
+		}
+		if n != nil && state[n] == 1 {
+			// cycle from n to the end of path
+			var cycle []*ruleNode
+			for i := len(path) - 1; i >= 0; i-- {
+				cycle = append(cycle, path[i])
+				if path[i] == n {
+					break
+				}
+			}
+			breaker := cycle[0]
+			for _, c := range cycle {
+				if c.name < breaker.name {
+					breaker = c
+				}
+			}
+			b.tempMove(breaker, "order cycle")
+		}
+		for _, p := range path {
+			state[p] = 2
+		}
+	}
+	for _, n := range nodes {
+		if n.deleting && wantedBy[n] != nil {
+			b.tempMove(n, fmt.Sprintf("rule %q takes its order before it is deleted", wantedBy[n].name))
+		}
+	}
+
+	// vacate: the write after which a rule's current order is free.
+	vacate := func(n *ruleNode) *Write {
+		if n.temp != nil {
+			return n.temp
+		}
+		return n.finalW
+	}
+	// Final writes, created in dependency order (occupants first), so that
+	// each write lists the write it waits for.
+	var visit func(n *ruleNode) *Write
+	visiting := map[*ruleNode]bool{}
+	visit = func(n *ruleNode) *Write {
+		if n.finalW != nil || n.deleting {
+			return n.finalW
+		}
+		if visiting[n] {
+			return nil // cycle: broken by the temporary move
+		}
+		visiting[n] = true
+		defer delete(visiting, n)
+		var after []int
+		if o := next(n); o != nil {
+			if o.temp == nil && !o.deleting {
+				visit(o)
+			}
+			if w := vacate(o); w != nil {
+				after = append(after, w.ID)
+			}
+		}
+		if n.temp != nil {
+			after = append(after, n.temp.ID)
+		}
+		n.finalW = b.finalRuleWrite(n, after)
+		return n.finalW
+	}
+	var appendCreates []*ruleNode
+	for _, n := range nodes {
+		if n.create != nil && n.final == nil {
+			appendCreates = append(appendCreates, n)
+			continue
+		}
+		visit(n)
+	}
+	// Creates without an order: Auth0 appends them after the highest
+	// order, so they go after every other rule write, one at a time.
+	var prev *Write
+	for _, n := range appendCreates {
+		var after []int
+		for _, m := range nodes {
+			if m.finalW != nil && !m.finalW.Delete {
+				after = append(after, m.finalW.ID)
+			}
+			if m.temp != nil {
+				after = append(after, m.temp.ID)
+			}
+		}
+		if prev != nil {
+			after = append(after, prev.ID)
+		}
+		n.finalW = b.finalRuleWrite(n, dedupeInts(after))
+		prev = n.finalW
+	}
+	for _, n := range nodes {
+		if n.deleting {
+			var after []int
+			if n.temp != nil {
+				after = append(after, n.temp.ID)
+			}
+			b.write(&Write{Kind: WriteRuleDelete, Delete: true, RuleID: n.cur.ID, RuleName: n.name, After: after,
+				Desc: fmt.Sprintf("delete rule %s", n.name)}, n.item)
+		}
+	}
+}
+
+func (b *builder) tempMove(n *ruleNode, why string) {
+	b.nextTemp++
+	to := b.nextTemp
+	n.temp = b.write(&Write{Kind: WriteRuleMove, RuleID: n.cur.ID, RuleName: n.name, RulePatch: &model.RulePatch{Order: ptr(to)},
+		Desc: fmt.Sprintf("move rule %s to temporary order %d (%s)", n.name, to, why)}, n.item)
+}
+
+// finalRuleWrite makes the write that leaves the rule as the repository
+// wants it, and fills in its item's decision; nil when nothing changes.
+func (b *builder) finalRuleWrite(n *ruleNode, after []int) *Write {
+	if n.create != nil {
+		desc := "create rule " + n.name
+		if n.create.Order != nil {
+			desc += fmt.Sprintf(" (order %d)", *n.create.Order)
+		}
+		return b.write(&Write{Kind: WriteRuleCreate, RuleName: n.name, RuleCreate: n.create, After: dedupeInts(after), Desc: desc}, n.item)
+	}
+	patch := n.patch
+	var changes []string
+	if patch.Script != nil {
+		changes = append(changes, "script changed")
+	}
+	if patch.Enabled != nil {
+		if *patch.Enabled {
+			changes = append(changes, "enabled")
+		} else {
+			changes = append(changes, "disabled")
+		}
+	}
+	if *n.final != n.cur.Order {
+		patch.Order = ptr(*n.final)
+		if n.orderDiff != "" {
+			changes = append(changes, n.orderDiff)
+		} else {
+			changes = append(changes, fmt.Sprintf("order %d→%d", n.cur.Order, *n.final))
+		}
+	} else if n.temp != nil {
+		// back from a temporary order to where it was
+		patch.Order = ptr(*n.final)
+	}
+	if patch.Script == nil && patch.Enabled == nil && patch.Order == nil {
+		return nil
+	}
+	if n.item.Op == OpUnchanged || n.item.Op == OpSkip {
+		n.item.Op = OpUpdate
+	}
+	prefix := ""
+	if n.item.Reason != "" && n.item.Op == OpUpdate && strings.HasPrefix(n.item.Reason, "manual rule") {
+		prefix = "manual rule metadata: "
+	} else if strings.Contains(n.item.Reason, "ALLOW_DELETE=false") {
+		prefix = "kept (ALLOW_DELETE=false); "
+	}
+	n.item.Reason = prefix + joinChanges(changes)
+	return b.write(&Write{Kind: WriteRuleUpdate, RuleID: n.cur.ID, RuleName: n.name, RulePatch: &patch, After: dedupeInts(after),
+		Desc: fmt.Sprintf("update rule %s (%s)", n.name, joinChanges(changes))}, n.item)
+}
+
+func dedupeInts(in []int) []int {
+	if len(in) == 0 {
+		return nil
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
