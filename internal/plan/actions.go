@@ -21,7 +21,7 @@ import (
 // redeploys the action once.
 const fingerprintPrefix = "// auth0-deploy: secrets fingerprint "
 
-var fingerprintRe = regexp.MustCompile(`\n?// auth0-deploy: secrets fingerprint ([0-9a-f]+)\n?$`)
+var fingerprintRe = regexp.MustCompile(`\n// auth0-deploy: secrets fingerprint ([0-9a-f]+)\n$`)
 
 // Fingerprint returns the fingerprint of an action's secrets ("" when it has none).
 func Fingerprint(key []byte, secrets []model.ActionSecret) string {
@@ -37,29 +37,22 @@ func Fingerprint(key []byte, secrets []model.ActionSecret) string {
 	return hex.EncodeToString(mac.Sum(nil))[:32]
 }
 
-// WithFingerprint appends the fingerprint line to code.
+// WithFingerprint appends the fingerprint line to code: "\n// ... <fp>\n".
 func WithFingerprint(code, fp string) string {
 	if fp == "" {
 		return code
 	}
-	if !strings.HasSuffix(code, "\n") {
-		code += "\n"
-	}
-	return code + fingerprintPrefix + fp + "\n"
+	return code + "\n" + fingerprintPrefix + fp + "\n"
 }
 
-// SplitFingerprint returns code without its fingerprint line, and the fingerprint.
+// SplitFingerprint returns code without its fingerprint line (exactly the
+// code WithFingerprint was given), and the fingerprint.
 func SplitFingerprint(code string) (string, string) {
 	m := fingerprintRe.FindStringSubmatchIndex(code)
 	if m == nil {
 		return code, ""
 	}
-	fp := code[m[2]:m[3]]
-	body := code[:m[0]]
-	if m[0] < len(code) && code[m[0]] == '\n' {
-		body += "\n"
-	}
-	return body, fp
+	return code[:m[0]], code[m[2]:m[3]]
 }
 
 // actions plans actions and their trigger bindings.
@@ -329,7 +322,7 @@ func secretNames(s []model.ActionSecret) []string {
 }
 
 func nonNil(s []string) []string {
-	if s == nil {
+	if len(s) == 0 {
 		return []string{}
 	}
 	out := append([]string(nil), s...)
