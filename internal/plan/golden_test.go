@@ -78,13 +78,13 @@ func TestGoldenRules(t *testing.T) {
 			c: []model.CurrentRule{curRule("a", 20), curRule("b", 30), curRule("c", 40)},
 		},
 		"takes_order_of_deleted_rule": {
-			d: []model.Rule{rule("new-rule", 10), rule("b", 20)},
-			c: []model.CurrentRule{curRule("old-rule", 10), curRule("b", 20)},
+			d:    []model.Rule{rule("new-rule", 10), rule("b", 20)},
+			c:    []model.CurrentRule{curRule("old-rule", 10), curRule("b", 20)},
 			opts: Options{AllowDelete: true},
 		},
 		"unmanaged_rule_holds_wanted_order": {
-			d: []model.Rule{rule("a", 10), rule("no-order", 0)},
-			c: []model.CurrentRule{curRule("a", 1), curRule("leftover", 10), curRule("no-order", 3)},
+			d:    []model.Rule{rule("a", 10), rule("no-order", 0)},
+			c:    []model.CurrentRule{curRule("a", 1), curRule("leftover", 10), curRule("no-order", 3)},
 			opts: Options{AllowDelete: false},
 		},
 		"managed_rule_without_order_holds_wanted_order": {
@@ -97,7 +97,7 @@ func TestGoldenRules(t *testing.T) {
 					MetaSource: model.Source{Path: "rules/auth0-authorization-extension.json"}}
 				return []model.Rule{meta, rule("manual-with-script", 5), rule("a", 2)}
 			}(),
-			c: []model.CurrentRule{curRule("auth0-authorization-extension", 2), curRule("manual-with-script", 5), curRule("a", 1), curRule("other-manual", 7)},
+			c:    []model.CurrentRule{curRule("auth0-authorization-extension", 2), curRule("manual-with-script", 5), curRule("a", 1), curRule("other-manual", 7)},
 			opts: Options{AllowDelete: true, ManualRules: []string{"auth0-authorization-extension", "manual-with-script", "other-manual"}},
 		},
 		"creates_updates_deletes": {
@@ -174,7 +174,9 @@ func dbConn(name, strategy string, importMode bool, scripts map[string]any) mode
 }
 
 func TestGoldenDatabases(t *testing.T) {
-	s := func(path, code string) model.Script { return model.Script{Code: code, Source: model.Source{Path: path}} }
+	s := func(path, code string) model.Script {
+		return model.Script{Code: code, Source: model.Source{Path: path}}
+	}
 	d := &model.Desired{DatabasesManaged: true, Databases: []model.Database{
 		{Name: "same-db", Source: model.Source{Path: "database-connections/same-db"}, Scripts: map[string]model.Script{"login": s("database-connections/same-db/login.js", "function login(){}")}},
 		{Name: "changed-db", Source: model.Source{Path: "database-connections/changed-db"}, Scripts: map[string]model.Script{
