@@ -1,0 +1,411 @@
+// Package tenant is the pipe's adapter to the Auth0 Management API: the only
+// package that imports go-auth0. It reads the tenant completely into
+// model.Current and makes the writes the deploy stage asks for, under one
+// retry and rate-limit policy (transport.go) and one error classifier
+// (errors.go).
+//
+// go-auth0 provides authentication (client credentials), URL building and
+// its standard headers; requests are decoded here, so that Auth0's errorCode,
+// raw connection options and fields go-auth0 does not model (a rule's stage)
+// survive.
+package tenant
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/auth0/go-auth0/management"
+	"github.com/rs/zerolog"
+	"golang.org/x/oauth2"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/report"
+)
+
+// Client talks to one tenant's Management API. It is safe for concurrent use.
+type Client struct {
+	m         *management.Management
+	transport *transport
+	usage     *usage
+	pacer     *pacer
+
+	domain   string // scheme://host, for hints
+	audience string
+	redact   []string
+
+	now          func() time.Time
+	sleep        func(ctx context.Context, d time.Duration) error
+	deadline     time.Time
+	buildTimeout time.Duration
+	pollInterval time.Duration
+	maxConc      int
+	log          zerolog.Logger
+
+	// The gate lets only one request through until one has been answered,
+	// so that parallel reads do not each fetch (or fail to fetch) a token.
+	gateMu sync.Mutex
+	authed bool
+	leader *gateRound
+}
+
+// New builds a client. It sends nothing: the token is fetched with the
+// first request. ctx must stay alive as long as the client (the token
+// request runs under it).
+func New(ctx context.Context, opts Options) (*Client, error) {
+	opts.setDefaults()
+	base, err := baseURL(opts.Domain)
+	if err != nil {
+		return nil, &Error{Op: "configure the Auth0 client", Kind: KindInvalid, Message: err.Error(), redact: []string{opts.ClientSecret}}
+	}
+	var missing []string
+	if opts.ClientID == "" {
+		missing = append(missing, "AUTH0_CLIENT_ID")
+	}
+	if opts.ClientSecret == "" {
+		missing = append(missing, "AUTH0_CLIENT_SECRET")
+	}
+	if len(missing) > 0 {
+		return nil, &Error{Op: "configure the Auth0 client", Kind: KindInvalid, Message: strings.Join(missing, " and ") + " not set"}
+	}
+	audience := opts.Audience
+	if audience == "" {
+		audience = base.String() + "/api/v2/"
+	}
+
+	var baseRT http.RoundTripper
+	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
+		baseRT = opts.HTTPClient.Transport
+	} else if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		baseRT = dt.Clone()
+	} else {
+		baseRT = http.DefaultTransport
+	}
+
+	c := &Client{
+		usage:        &usage{},
+		pacer:        &pacer{},
+		domain:       base.String(),
+		audience:     audience,
+		redact:       []string{opts.ClientSecret},
+		now:          opts.Now,
+		sleep:        opts.Sleep,
+		deadline:     opts.Deadline,
+		buildTimeout: opts.BuildTimeout,
+		pollInterval: opts.PollInterval,
+		maxConc:      opts.MaxConcurrency,
+		log:          opts.Logger,
+	}
+	c.transport = &transport{
+		base:           baseRT,
+		now:            opts.Now,
+		sleep:          opts.Sleep,
+		deadline:       opts.Deadline,
+		attemptTimeout: opts.AttemptTimeout,
+		pacer:          c.pacer,
+		usage:          c.usage,
+		log:            opts.Logger,
+	}
+	httpClient := &http.Client{Transport: c.transport}
+	// The token request uses the client found in its context: give it the
+	// same retrying, counting transport.
+	tokenCtx := context.WithValue(ctx, oauth2.HTTPClient, httpClient)
+
+	var mopts []management.Option
+	if base.Scheme == "http" {
+		// Must come first: it sets a static token that a later
+		// credentials option replaces, and the credentials option captures
+		// the URL (scheme included) when applied.
+		mopts = append(mopts, management.WithInsecure())
+	}
+	mopts = append(mopts,
+		management.WithClientCredentialsAndAudience(tokenCtx, opts.ClientID, opts.ClientSecret, audience),
+		management.WithNoRetries(),
+		management.WithClient(httpClient),
+	)
+	if opts.UserAgent != "" {
+		mopts = append(mopts, management.WithUserAgent(opts.UserAgent))
+	}
+	m, err := management.New(base.Host, mopts...)
+	if err != nil {
+		return nil, &Error{Op: "configure the Auth0 client", Kind: KindInvalid, Message: err.Error(), redact: c.redact}
+	}
+	c.m = m
+	return c, nil
+}
+
+// Usage returns the traffic so far: every HTTP attempt (token request
+// included) counts as a request; reads and writes count Management API
+// attempts by method.
+func (c *Client) Usage() report.APIUsage {
+	c.usage.mu.Lock()
+	defer c.usage.mu.Unlock()
+	return report.APIUsage{
+		Requests:       c.usage.requests,
+		Reads:          c.usage.reads,
+		Writes:         c.usage.writes,
+		Retries:        c.usage.retries,
+		RateLimited:    c.usage.rateLimited,
+		RateLimitWaits: c.usage.waits,
+		WaitedMS:       c.usage.waited.Milliseconds(),
+	}
+}
+
+// Concurrency says how many writes the deploy stage may run at once: half
+// the tenant's reported bucket size (X-RateLimit-Limit), at most 8, at least
+// 1; 2 before any answer reported a limit. Options.MaxConcurrency overrides.
+func (c *Client) Concurrency() int {
+	if c.maxConc > 0 {
+		return c.maxConc
+	}
+	limit, _, _ := c.pacer.view()
+	if limit <= 0 {
+		return 2
+	}
+	return max(1, min(limit/2, 8))
+}
+
+// request is one Management API call.
+type request struct {
+	op     string // what for errors: "update rule rul_123"
+	method string
+	path   []string // segments under /api/v2/, escaped by go-auth0
+	query  url.Values
+	body   any
+	// out receives the decoded answer (numbers as json.Number inside
+	// interface values); nil discards it unread.
+	out any
+	// retrySafe marks a POST that may be sent again after its answer was lost.
+	retrySafe bool
+}
+
+// do sends r and decodes the answer, turning every failure into an *Error.
+func (c *Client) do(ctx context.Context, r request) error {
+	if err := ctx.Err(); err != nil {
+		return c.ctxError(r.op, err)
+	}
+	uri := c.m.URI(r.path...)
+	if len(r.query) > 0 {
+		uri += "?" + r.query.Encode()
+	}
+	trace := &callTrace{}
+	rctx := withTrace(ctx, trace)
+	if r.retrySafe {
+		rctx = withRetrySafe(rctx)
+	}
+	req, err := c.m.NewRequest(rctx, r.method, uri, r.body)
+	if err != nil {
+		return c.errorf(&Error{Op: r.op, Kind: KindInvalid, Message: "building the request failed", Err: err})
+	}
+
+	finish, tokenErr, err := c.enter(ctx)
+	if err != nil {
+		return c.ctxError(r.op, err)
+	}
+	if tokenErr != nil {
+		e := *tokenErr
+		e.Op = r.op
+		return &e
+	}
+	resp, err := c.m.Do(req)
+	attempts, stopped, maybe := trace.snapshot()
+	if err != nil {
+		err = c.transportError(ctx, r.op, err, attempts, stopped, maybe)
+		finish(false, err)
+		return err
+	}
+	finish(true, nil)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return c.errorf(&Error{Op: r.op, Kind: KindNetwork, Err: err, Attempts: attempts})
+	}
+	if resp.StatusCode >= http.StatusBadRequest {
+		return c.apiError(r.op, resp.StatusCode, body, attempts, stopped)
+	}
+	if r.out == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(r.out); err != nil {
+		return c.errorf(&Error{Op: r.op, Kind: KindDecode, Status: resp.StatusCode, Message: "could not decode Auth0's answer: " + decodeErrorText(err)})
+	}
+	return nil
+}
+
+// enter passes the gate: until some request has been answered, requests
+// go one at a time, and when the leading request's token request fails,
+// the requests waiting behind it fail the same way instead of each asking
+// for a token again. finish must be called with the request's outcome.
+func (c *Client) enter(ctx context.Context) (finish func(answered bool, err error), tokenErr *Error, err error) {
+	noop := func(bool, error) {}
+	for {
+		c.gateMu.Lock()
+		if c.authed {
+			c.gateMu.Unlock()
+			return noop, nil, nil
+		}
+		if g := c.leader; g != nil {
+			c.gateMu.Unlock()
+			select {
+			case <-g.done:
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+			if g.tokenErr != nil {
+				return nil, g.tokenErr, nil
+			}
+			continue
+		}
+		g := &gateRound{done: make(chan struct{})}
+		c.leader = g
+		c.gateMu.Unlock()
+		return func(answered bool, err error) {
+			c.gateMu.Lock()
+			if answered {
+				c.authed = true
+			} else if e, ok := AsError(err); ok && e.Kind == KindToken {
+				g.tokenErr = e
+			}
+			c.leader = nil
+			c.gateMu.Unlock()
+			close(g.done)
+		}, nil, nil
+	}
+}
+
+// gateRound is one request going through the gate alone.
+type gateRound struct {
+	done     chan struct{}
+	tokenErr *Error
+}
+
+// apiErrorBody is the Management API's error shape.
+type apiErrorBody struct {
+	StatusCode int    `json:"statusCode"`
+	Error      string `json:"error"`
+	Message    string `json:"message"`
+	ErrorCode  string `json:"errorCode"`
+}
+
+func (c *Client) apiError(op string, status int, body []byte, attempts int, stopped string) error {
+	var b apiErrorBody
+	msg := ""
+	if err := json.Unmarshal(body, &b); err == nil {
+		msg = b.Message
+		if msg == "" {
+			msg = b.Error
+		}
+	} else if len(bytes.TrimSpace(body)) > 0 {
+		msg = "the answer was not JSON"
+	}
+	return c.errorf(&Error{Op: op, Kind: KindAPI, Status: status, Message: msg, Code: b.ErrorCode, Attempts: attempts, Stopped: stopped})
+}
+
+// transportError classifies an error from go-auth0's Do: a failed token
+// request, a network error, the run deadline or a cancelled context.
+func (c *Client) transportError(ctx context.Context, op string, err error, attempts int, stopped string, maybe bool) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		e := &Error{Op: op, Kind: KindToken, Code: re.ErrorCode, Message: re.ErrorDescription}
+		if re.Response != nil {
+			e.Status = re.Response.StatusCode
+		}
+		return c.errorf(e)
+	}
+	token := isTokenRequestError(err)
+	switch {
+	case errors.Is(err, errRunDeadline):
+		e := &Error{Op: op, Kind: KindDeadline, Message: "run deadline reached", Attempts: attempts}
+		if msg := deadlineDetail(err); msg != "" {
+			e.Message = msg
+		}
+		return c.errorf(e)
+	case ctx.Err() != nil:
+		return c.ctxError(op, ctx.Err())
+	case token:
+		return c.errorf(&Error{Op: op, Kind: KindToken, Err: innermostCause(err), Stopped: stopped})
+	}
+	return c.errorf(&Error{Op: op, Kind: KindNetwork, Err: innermostCause(err), Attempts: attempts, Stopped: stopped, MaybeApplied: maybe})
+}
+
+func (c *Client) ctxError(op string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: "run deadline reached", Err: err})
+	}
+	return c.errorf(&Error{Op: op, Kind: KindCanceled, Message: "canceled", Err: err})
+}
+
+// errorf fills the context every Error needs for hints and redaction.
+func (c *Client) errorf(e *Error) *Error {
+	e.audience = c.audience
+	e.domain = c.domain
+	e.redact = c.redact
+	return e
+}
+
+// isTokenRequestError reports whether err came from the request to
+// /oauth/token (the API request's error wraps the token request's).
+func isTokenRequestError(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ue, ok := e.(*url.Error); ok {
+			if u, perr := url.Parse(ue.URL); perr == nil && strings.HasSuffix(u.Path, "/oauth/token") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// innermostCause strips net/http's "Get \"url\": " wrappers so that an
+// error reads as its cause.
+func innermostCause(err error) error {
+	for {
+		ue, ok := err.(*url.Error)
+		if !ok {
+			return err
+		}
+		err = ue.Err
+	}
+}
+
+func deadlineDetail(err error) string {
+	// The pacer's message says why; strip the sentinel suffix.
+	msg := innermostCause(err).Error()
+	if msg == errRunDeadline.Error() {
+		return ""
+	}
+	return strings.TrimSuffix(msg, ": "+errRunDeadline.Error())
+}
+
+func decodeErrorText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q has an unexpected %s", te.Field, te.Value)
+	}
+	return "invalid JSON"
+}
+
+// waitFor sleeps d within the run deadline, for polls and client-level
+// retries.
+func (c *Client) waitFor(ctx context.Context, op string, d time.Duration) error {
+	if !c.transport.fits(d) {
+		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: "run deadline reached"})
+	}
+	if err := c.sleep(ctx, d); err != nil {
+		return c.ctxError(op, err)
+	}
+	return nil
+}
