@@ -243,6 +243,9 @@ func (s *Sim) updateClient(w http.ResponseWriter, r *http.Request) {
 		}
 		c[k] = deepCopy(v)
 	}
+	if jc, ok := c["jwt_configuration"].(Object); ok {
+		fillDefaults(jc, Object{"secret_encoded": false})
+	}
 	assignCredentialIDs(c, s.clock.Now())
 	writeJSON(w, http.StatusOK, deepCopy(c))
 }

@@ -84,13 +84,58 @@ func (s *Sim) updateTenantSettings(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, v := range body {
+		if hours, ok := minutesKeys[k]; ok {
+			delete(body, k)
+			if n, isNum := v.(float64); isNum {
+				body[hours] = n / 60
+			}
+		}
+	}
+	for k, v := range body {
 		if v == nil {
 			delete(s.state.TenantSettings, k)
 			continue
 		}
 		s.state.TenantSettings[k] = deepCopy(v)
 	}
-	writeJSON(w, http.StatusOK, deepCopy(s.state.TenantSettings))
+	writeJSON(w, http.StatusOK, s.tenantPatchReply())
+}
+
+// minutesKeys: the *_in_minutes lifetimes a PATCH may send are stored (and
+// read back) in hours under the plain name.
+var minutesKeys = map[string]string{
+	"session_lifetime_in_minutes":                "session_lifetime",
+	"idle_session_lifetime_in_minutes":           "idle_session_lifetime",
+	"ephemeral_session_lifetime_in_minutes":      "ephemeral_session_lifetime",
+	"idle_ephemeral_session_lifetime_in_minutes": "idle_ephemeral_session_lifetime",
+}
+
+// tenantPatchReply is the settings object a PATCH answers with. As recorded
+// from the real API, it is not the GET view: it also carries internal flags
+// and Universal Login properties that GET hides, and lacks
+// sandbox_versions_available.
+func (s *Sim) tenantPatchReply() Object {
+	out := deepCopy(s.state.TenantSettings).(Object)
+	delete(out, "sandbox_versions_available")
+	flags, ok := out["flags"].(Object)
+	if !ok {
+		flags = Object{}
+		out["flags"] = flags
+	}
+	fillDefaults(flags, Object{
+		"cannot_change_enforce_client_authentication_on_passwordless_start": true,
+		"enforce_client_authentication_on_passwordless_start":               true,
+	})
+	ul, ok := out["universal_login"].(Object)
+	if !ok {
+		ul = Object{}
+		out["universal_login"] = ul
+	}
+	fillDefaults(ul, Object{
+		"is_custom_theme_set": false, "is_custom_template_set": s.state.UniversalLoginTemplate != nil,
+		"identifier_first": false, "webauthn_platform_first_factor": false,
+	})
+	return out
 }
 
 // deepCopy copies a decoded JSON value.
