@@ -78,7 +78,7 @@ func (b *testBucket) serve(w http.ResponseWriter, r *http.Request) {
 
 func TestPacingUnderEssentials(t *testing.T) {
 	resets := map[string]func(*testBucket, time.Time) time.Time{
-		"reset when the bucket is full":  resetWhenFull,
+		"reset when the bucket is full":   resetWhenFull,
 		"reset when the next token comes": resetAtNextToken,
 	}
 	for rname, reset := range resets {

@@ -245,9 +245,9 @@ func TestReadActionsMapping(t *testing.T) {
 			writeTestJSON(w, 200, map[string]any{"total": 3, "per_page": 100, "actions": []any{
 				map[string]any{
 					"id": "act_b", "name": "b-action", "code": "code-b", "runtime": "node22", "status": "built",
-					"supported_triggers": []any{map[string]any{"id": "post-login", "version": "v3"}},
-					"dependencies":       []any{map[string]any{"name": "zod", "version": "3.0.0"}, map[string]any{"name": "axios", "version": "1.7.0", "registry_url": "https://r"}},
-					"secrets":            []any{map[string]any{"name": "TOKEN", "updated_at": "2026-01-01T00:00:00Z"}, map[string]any{"name": "API_KEY"}},
+					"supported_triggers":   []any{map[string]any{"id": "post-login", "version": "v3"}},
+					"dependencies":         []any{map[string]any{"name": "zod", "version": "3.0.0"}, map[string]any{"name": "axios", "version": "1.7.0", "registry_url": "https://r"}},
+					"secrets":              []any{map[string]any{"name": "TOKEN", "updated_at": "2026-01-01T00:00:00Z"}, map[string]any{"name": "API_KEY"}},
 					"all_changes_deployed": false,
 					"deployed_version":     map[string]any{"id": "ver_1", "deployed": true},
 				},
