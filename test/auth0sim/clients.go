@@ -163,6 +163,10 @@ func (s *Sim) listClients(w http.ResponseWriter, r *http.Request) {
 		items = append(items, fields.apply(clientView(c)))
 	}
 	s.mu.Unlock()
+	if usesCheckpoint(r) {
+		writeCheckpointPage(w, r, "clients", items)
+		return
+	}
 	writeOffsetPage(w, "clients", items, p)
 }
 
