@@ -205,10 +205,15 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Time: start}
+	logged := false
+	// A normal reply reaches the client only after the handler returns, so
+	// logging in a deferred call keeps the log ahead of the client.
 	defer func() {
-		entry.Status = rec.status
-		entry.Duration = time.Since(began)
-		s.logRequest(entry)
+		if !logged {
+			entry.Status = rec.status
+			entry.Duration = time.Since(began)
+			s.logRequest(entry)
+		}
 	}()
 
 	if s.opts.Latency > 0 {
@@ -220,6 +225,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(time.Duration(f.Delay))
 		}
 		if f.Reset {
+			// Log first: the client sees the reset as soon as the
+			// connection closes, and may look at the log right away.
+			entry.Duration = time.Since(began)
+			s.logRequest(entry)
+			logged = true
 			resetConnection(rec, r)
 			return
 		}
