@@ -243,7 +243,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if aerr != nil {
 		rec.Status, rec.Error = aerr.status, aerr.message
 		aerr.write(w)
-		s.logf("%s %s → %d %s\n", r.Method, rec.Path, aerr.status, aerr.message)
+		if r.Method == http.MethodDelete && aerr.status == http.StatusNotFound && aerr.message == "Report not found" {
+			s.logf("DELETE %s → 404: no previous report to replace\n", rec.Path)
+		} else {
+			s.logf("%s %s → %d %s\n", r.Method, rec.Path, aerr.status, aerr.message)
+		}
 	} else {
 		rec.Status = status
 		w.Header().Set("Content-Type", "application/json")
