@@ -1,0 +1,223 @@
+// Package jscheck checks the JavaScript syntax of rule scripts, database
+// scripts and action code with esbuild's parser, offline.
+//
+// Each kind of file is parsed the way Auth0 runs it:
+//   - a rule script is one function expression, `function (user, context,
+//     callback) {...}`, so it is parsed as "(" + script + "\n)";
+//   - a database action script is a script with function declarations,
+//     `function login(email, password, callback) {...}`;
+//   - action code is a module, CommonJS (`exports.onExecutePostLogin = ...`)
+//     or ES module syntax.
+//
+// esbuild quotes source text in its messages ("Expected \";\" but found
+// \"x\""). Since the checked text can contain keyword values (secrets),
+// Sanitize rewrites every quoted token that the caller does not allow.
+package jscheck
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// Kind says how a file is parsed.
+type Kind int
+
+// The kinds of JavaScript files.
+const (
+	// Rule is a rule script: one function expression.
+	Rule Kind = iota
+	// Script is a database action script: a classic script.
+	Script
+	// Module is action code: CommonJS or an ES module.
+	Module
+)
+
+// maxErrors bounds the errors reported for one file.
+const maxErrors = 5
+
+// Diagnostic is one syntax error.
+type Diagnostic struct {
+	// Offset and End delimit the offending text in the checked code (bytes).
+	Offset, End int
+	// AtEnd is true when the error is at the end of the code (for a rule,
+	// in the closing parenthesis added around it).
+	AtEnd bool
+	// Text is esbuild's message, which may quote source text: pass it
+	// through Sanitize before showing it.
+	Text string
+}
+
+// Check parses code as kind and returns its syntax errors (none when valid).
+func Check(kind Kind, code string) (diags []Diagnostic) {
+	prefix, suffix := "", ""
+	if kind == Rule {
+		// The newline ends a trailing line comment.
+		prefix, suffix = "(", "\n)"
+	}
+	wrapped := prefix + code + suffix
+	defer func() {
+		if r := recover(); r != nil {
+			diags = []Diagnostic{{Text: fmt.Sprintf("the JavaScript parser failed (%T)", r)}}
+		}
+	}()
+	res := api.Transform(wrapped, api.TransformOptions{
+		Loader:   api.LoaderJS,
+		Target:   api.ESNext,
+		LogLevel: api.LogLevelSilent,
+		// Keep every syntax the parser knows: this is a syntax check,
+		// the output is thrown away.
+		MinifyWhitespace: true,
+	})
+	for _, m := range res.Errors {
+		if len(diags) == maxErrors {
+			break
+		}
+		d := Diagnostic{Text: m.Text}
+		if m.Location != nil {
+			off := OffsetOf(wrapped, m.Location.Line, m.Location.Column)
+			end := off + max(m.Location.Length, 0)
+			off -= len(prefix)
+			end -= len(prefix)
+			if off < 0 {
+				off = 0
+			}
+			if off >= len(code) {
+				d.AtEnd = true
+			}
+			d.Offset = min(off, len(code))
+			d.End = min(max(end, d.Offset), len(code))
+		} else {
+			d.AtEnd = true
+			d.Offset, d.End = len(code), len(code)
+		}
+		diags = append(diags, d)
+	}
+	if kind == Rule && len(diags) > 0 && !diags[0].AtEnd && len(Check(Script, code)) == 0 {
+		// Valid as a script, not as one expression: code follows the function.
+		diags[0].Text = "a rule script is one function expression; more code follows it"
+	}
+	return diags
+}
+
+// OffsetOf converts esbuild's line (1-based) and column (0-based, bytes) to a
+// byte offset in text. esbuild ends a line at \n, \r\n, a lone \r, U+2028 and
+// U+2029.
+func OffsetOf(text string, line, col int) int {
+	off := 0
+	for l := 1; l < line && off < len(text); {
+		r, n := utf8.DecodeRuneInString(text[off:])
+		off += n
+		switch r {
+		case '\r':
+			if off < len(text) && text[off] == '\n' {
+				off++
+			}
+			l++
+		case '\n', '\u2028', '\u2029':
+			l++
+		}
+	}
+	return min(off+max(col, 0), len(text))
+}
+
+// Sanitize turns esbuild's message into one safe to print: every quoted
+// token is kept only when it is JavaScript punctuation, a reserved word, or
+// allow(token) says so; otherwise it is replaced by what it is ("identifier",
+// "number", "string", "token"). The first letter is lower-cased.
+func Sanitize(msg string, allow func(token string) bool) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		c := msg[i]
+		if c != '"' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		// A quoted token: up to the next unescaped quote.
+		j := i + 1
+		for j < len(msg) && msg[j] != '"' {
+			if msg[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(msg) {
+			// Unbalanced: drop the rest rather than risk showing it.
+			b.WriteString("token")
+			break
+		}
+		tok := msg[i+1 : j]
+		if isPunctuation(tok) || reserved[tok] || (isIdentifier(tok) && allow != nil && allow(tok)) {
+			b.WriteString(msg[i : j+1])
+		} else {
+			b.WriteString(describe(tok))
+		}
+		i = j + 1
+	}
+	out := strings.TrimSuffix(strings.TrimSpace(b.String()), ":")
+	if r, n := utf8.DecodeRuneInString(out); n > 0 && unicode.IsUpper(r) && !(len(out) > n && unicode.IsUpper(rune(out[n]))) {
+		out = string(unicode.ToLower(r)) + out[n:]
+	}
+	return out
+}
+
+func describe(tok string) string {
+	switch {
+	case tok == "":
+		return "token"
+	case isIdentifier(tok):
+		return "identifier"
+	case tok[0] >= '0' && tok[0] <= '9' || tok[0] == '.' && len(tok) > 1:
+		return "number"
+	case tok[0] == '\'' || tok[0] == '\\' || tok[0] == '`':
+		return "string"
+	case tok[0] == '#':
+		return "private name"
+	}
+	return "token"
+}
+
+func isPunctuation(tok string) bool {
+	if tok == "" || len(tok) > 4 {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if strings.IndexByte("{}()[];,.<>=!+-*/%&|^~?:@", tok[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isIdentifier(tok string) bool {
+	if tok == "" || len(tok) > 64 {
+		return false
+	}
+	for i, r := range tok {
+		switch {
+		case r == '_' || r == '$' || unicode.IsLetter(r):
+		case i > 0 && (unicode.IsDigit(r) || r == '.'): // e.g. "new.target"
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// reserved are the words the language itself defines; quoting one never
+// reveals anything about a file.
+var reserved = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`await break case catch class const continue debugger default delete do
+		else enum export extends false finally for function if import in instanceof new null return super
+		switch this throw true try typeof var void while with yield let static implements interface package
+		private protected public async of get set as from target meta new.target import.meta arguments eval
+		undefined constructor`) {
+		reserved[w] = true
+	}
+}

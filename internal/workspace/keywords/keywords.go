@@ -1,0 +1,289 @@
+// Package keywords implements AUTH0_KEYWORD_REPLACE_MAPPINGS: the markers
+// `##KEY##` (replaced by the value as text) and `@@KEY@@` (replaced by the
+// value JSON-encoded) in the raw text of .js, .html and .json files.
+//
+// The semantics follow auth0-deploy-cli, minus its faults:
+//   - only the mappings given are used, never the process environment, so
+//     Auth0's own login template variable `@@config@@` survives untouched;
+//   - the text is scanned once, left to right: a replaced value is never
+//     scanned again, so a value that contains a marker stays as it is, and a
+//     value containing `$&`, quotes or newlines reaches the output byte for byte;
+//   - a `@@KEY@@` that fills a whole quoted literal ("@@KEY@@" or '@@KEY@@')
+//     replaces the quotes too, so a string value is not double-quoted;
+//   - `##KEY##` with a non-string value inserts the value's JSON text
+//     (a0deploy inserted JavaScript's String(value), e.g. "[object Object]").
+//
+// Replace records where each replacement happened, so that positions in the
+// replaced text (JSON and JavaScript syntax errors) map back to the file as
+// it is in the repository, and so that messages can avoid quoting text that
+// came from a value (values are secrets).
+package keywords
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// maxNameLen bounds the search for a marker's closing delimiter.
+const maxNameLen = 256
+
+// Span is one replacement: the marker at [OrigStart, OrigEnd) of the input
+// became the text at [OutStart, OutEnd) of the output.
+type Span struct {
+	OrigStart, OrigEnd int
+	OutStart, OutEnd   int
+}
+
+// Marker is a marker with an UPPER_CASE name that no mapping resolved.
+type Marker struct {
+	// Offset of the marker in the input.
+	Offset int
+	// Text is the whole marker, e.g. "##API_URL##".
+	Text string
+}
+
+// Result is the replaced text and where the replacements are.
+type Result struct {
+	Text       string
+	Spans      []Span
+	Unresolved []Marker
+}
+
+// Mappings holds the keyword values with their two encodings.
+type Mappings struct {
+	text map[string]string // for ##KEY##
+	json map[string]string // for @@KEY@@
+}
+
+// New prepares mappings (the JSON-decoded AUTH0_KEYWORD_REPLACE_MAPPINGS
+// object) for replacement. Values are what encoding/json decodes: string,
+// float64 or json.Number, bool, nil, []any, map[string]any. The error names
+// the key of a value that cannot be encoded, never the value.
+func New(values map[string]any) (*Mappings, error) {
+	m := &Mappings{text: map[string]string{}, json: map[string]string{}}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := values[k]
+		enc, err := encodeJSON(v)
+		if err != nil {
+			return nil, fmt.Errorf("keyword mapping %q: value cannot be encoded as JSON", k)
+		}
+		m.json[k] = enc
+		if s, ok := v.(string); ok {
+			m.text[k] = s
+		} else {
+			m.text[k] = enc
+		}
+	}
+	return m, nil
+}
+
+// Len returns the number of mappings.
+func (m *Mappings) Len() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.text)
+}
+
+// Values returns every distinct value text that a replacement can insert
+// (both encodings), for callers that must make sure none is ever printed.
+func (m *Mappings) Values() []string {
+	if m == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for k := range m.text {
+		for _, v := range []string{m.text[k], m.json[k]} {
+			if v != "" && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func encodeJSON(v any) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // JSON.stringify does not escape <, > and &
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// Replace replaces every marker of a known key in text, in one pass. A nil
+// *Mappings replaces nothing but still reports unresolved markers.
+func (m *Mappings) Replace(text string) *Result {
+	res := &Result{}
+	var out strings.Builder
+	last := 0 // input copied up to here
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if c != '@' && c != '#' && c != '"' && c != '\'' {
+			// Skip quickly to the next byte that can start a marker.
+			j := strings.IndexAny(text[i:], "@#\"'")
+			if j < 0 {
+				break
+			}
+			i += j
+			continue
+		}
+		if c == '"' || c == '\'' {
+			// A quoted "@@KEY@@" literal: the quotes go too.
+			if name, end, ok := marker(text, i+1, "@@"); ok && end < len(text) && text[end] == c {
+				if v, ok := m.lookup(m.jsonMap(), name); ok {
+					out.WriteString(text[last:i])
+					res.add(&out, i, end+1, v)
+					i, last = end+1, end+1
+					continue
+				}
+			}
+			i++
+			continue
+		}
+		delim := text[i : i+1]
+		if i+1 >= len(text) || text[i+1] != c {
+			i++
+			continue
+		}
+		delim += delim
+		name, end, ok := marker(text, i, delim)
+		if !ok {
+			i++
+			continue
+		}
+		table := m.textMap()
+		if delim == "@@" {
+			table = m.jsonMap()
+		}
+		if v, ok := m.lookup(table, name); ok {
+			out.WriteString(text[last:i])
+			res.add(&out, i, end, v)
+			i, last = end, end
+			continue
+		}
+		if isUpperName(name) {
+			res.Unresolved = append(res.Unresolved, Marker{Offset: i, Text: text[i:end]})
+		}
+		i++
+	}
+	if last == 0 && len(res.Spans) == 0 {
+		res.Text = text
+		return res
+	}
+	out.WriteString(text[last:])
+	res.Text = out.String()
+	return res
+}
+
+func (m *Mappings) jsonMap() map[string]string {
+	if m == nil {
+		return nil
+	}
+	return m.json
+}
+
+func (m *Mappings) textMap() map[string]string {
+	if m == nil {
+		return nil
+	}
+	return m.text
+}
+
+func (m *Mappings) lookup(table map[string]string, name string) (string, bool) {
+	v, ok := table[name]
+	return v, ok
+}
+
+func (r *Result) add(out *strings.Builder, origStart, origEnd int, value string) {
+	start := out.Len()
+	out.WriteString(value)
+	r.Spans = append(r.Spans, Span{OrigStart: origStart, OrigEnd: origEnd, OutStart: start, OutEnd: out.Len()})
+}
+
+// marker reads a marker that starts at text[i:] with delim (e.g. "@@KEY@@")
+// and returns its name and the offset just after it.
+func marker(text string, i int, delim string) (name string, end int, ok bool) {
+	if !strings.HasPrefix(text[i:], delim) {
+		return "", 0, false
+	}
+	rest := text[i+len(delim):]
+	if len(rest) > maxNameLen+len(delim) {
+		rest = rest[:maxNameLen+len(delim)]
+	}
+	j := strings.Index(rest, delim)
+	if j <= 0 || strings.ContainsAny(rest[:j], "\n\r") {
+		return "", 0, false
+	}
+	return rest[:j], i + len(delim) + j + len(delim), true
+}
+
+// isUpperName reports whether name looks like a keyword meant for
+// replacement (UPPER_CASE), as opposed to a template variable such as
+// Auth0's own `@@config@@`.
+func isUpperName(name string) bool {
+	if name == "" || name[0] < 'A' || name[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// OrigOffset maps an offset in the replaced text to the input: inside a
+// replacement it gives the start of the marker.
+func (r *Result) OrigOffset(out int) int {
+	// The last span that starts at or before out.
+	k := sort.Search(len(r.Spans), func(k int) bool { return r.Spans[k].OutStart > out }) - 1
+	if k < 0 {
+		return out
+	}
+	s := r.Spans[k]
+	if out < s.OutEnd {
+		return s.OrigStart
+	}
+	return out - s.OutEnd + s.OrigEnd
+}
+
+// Replaced reports whether [outStart, outEnd) of the replaced text overlaps
+// text that a replacement inserted (an empty range counts when it touches one).
+func (r *Result) Replaced(outStart, outEnd int) bool {
+	if outEnd < outStart {
+		outEnd = outStart
+	}
+	for _, s := range r.Spans {
+		if s.OutStart >= s.OutEnd {
+			continue
+		}
+		if outStart < s.OutEnd && outEnd > s.OutStart || outStart == outEnd && outStart >= s.OutStart && outStart <= s.OutEnd {
+			return true
+		}
+	}
+	return false
+}
+
+// Inserted returns the texts that the replacements inserted.
+func (r *Result) Inserted() []string {
+	out := make([]string, 0, len(r.Spans))
+	for _, s := range r.Spans {
+		out = append(out, r.Text[s.OutStart:s.OutEnd])
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package keywords
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func mustNew(t testing.TB, values map[string]any) *Mappings {
+	t.Helper()
+	m, err := New(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func decode(t testing.TB, s string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestReplace(t *testing.T) {
+	m := mustNew(t, decode(t, `{
+		"URL": "https://example.com/a?b=1&c=<2>",
+		"DOLLAR": "a$&b$'c$$d$1",
+		"QUOTES": "say \"hi\" 'there'",
+		"NL": "line1\nline2\r\nline3",
+		"N": 42, "F": 1.5, "B": true, "Z": null,
+		"ARR": ["a", 1], "OBJ": {"k": "v", "a": [true]},
+		"config": "must not be used unless given",
+		"NESTED": "##URL## and @@URL@@"
+	}`))
+	for _, tc := range []struct{ in, want string }{
+		{`x = "@@URL@@";`, `x = "https://example.com/a?b=1&c=<2>";`},
+		{`x = '@@URL@@';`, `x = "https://example.com/a?b=1&c=<2>";`},
+		{`x = @@URL@@;`, `x = "https://example.com/a?b=1&c=<2>";`},
+		{`<a href="##URL##/x">`, `<a href="https://example.com/a?b=1&c=<2>/x">`},
+		{`"@@URL@@/x"`, `""https://example.com/a?b=1&c=<2>"/x"`},
+		{`##DOLLAR##|@@DOLLAR@@`, `a$&b$'c$$d$1|"a$&b$'c$$d$1"`},
+		{`##QUOTES##`, `say "hi" 'there'`},
+		{`{"q": "@@QUOTES@@"}`, `{"q": "say \"hi\" 'there'"}`},
+		{`##NL##`, "line1\nline2\r\nline3"},
+		{`{"v": "@@NL@@"}`, `{"v": "line1\nline2\r\nline3"}`},
+		{`{"order": @@N@@, "f": @@F@@, "b": @@B@@, "z": @@Z@@}`, `{"order": 42, "f": 1.5, "b": true, "z": null}`},
+		{`{"order": "@@N@@"}`, `{"order": 42}`},
+		{`n=##N##,b=##B##,z=##Z##`, `n=42,b=true,z=null`},
+		{`@@ARR@@ ##OBJ##`, `["a",1] {"a":[true],"k":"v"}`},
+		{`##NESTED##`, `##URL## and @@URL@@`},
+		{`@@config@@ ##config##`, `"must not be used unless given" must not be used unless given`},
+		{`##UNKNOWN## @@nope@@ ## URL ## #URL# ##URL#`, `##UNKNOWN## @@nope@@ ## URL ## #URL# ##URL#`},
+		{`###URL###`, `#https://example.com/a?b=1&c=<2>#`},
+		{"##URL\n##", "##URL\n##"},
+		{``, ``},
+	} {
+		if got := m.Replace(tc.in).Text; got != tc.want {
+			t.Errorf("Replace(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestOnlyGivenMappings(t *testing.T) {
+	t.Setenv("HOME_SECRET", "from-env")
+	login := `<script>var config = JSON.parse(decodeURIComponent(escape(window.atob('@@config@@'))));</script> ##HOME_SECRET##`
+	r := mustNew(t, nil).Replace(login)
+	if r.Text != login {
+		t.Fatalf("text changed: %q", r.Text)
+	}
+	want := []Marker{{Offset: strings.Index(login, "##HOME"), Text: "##HOME_SECRET##"}}
+	if !reflect.DeepEqual(r.Unresolved, want) {
+		t.Fatalf("unresolved = %+v, want %+v", r.Unresolved, want)
+	}
+	var nilMappings *Mappings
+	if got := nilMappings.Replace("@@A@@").Unresolved; len(got) != 1 || got[0].Text != "@@A@@" {
+		t.Fatalf("nil mappings: unresolved = %+v", got)
+	}
+}
+
+func TestUnresolved(t *testing.T) {
+	m := mustNew(t, map[string]any{"KNOWN": "k"})
+	r := m.Replace("a ##KNOWN## ##MISSING_1## @@ALSO@@ ##lower## @@config@@ ##1A##")
+	var got []string
+	for _, u := range r.Unresolved {
+		got = append(got, u.Text)
+	}
+	if want := []string{"##MISSING_1##", "@@ALSO@@"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("unresolved = %v, want %v", got, want)
+	}
+	if r.Unresolved[0].Offset != 12 {
+		t.Errorf("offset = %d, want 12", r.Unresolved[0].Offset)
+	}
+}
+
+func TestOffsets(t *testing.T) {
+	m := mustNew(t, map[string]any{"A": "x", "LONG": "0123456789", "ML": "1\n2\n3"})
+	in := `a ##A## b "@@LONG@@" c ##ML## d`
+	r := m.Replace(in)
+	if r.Text != "a x b \"0123456789\" c 1\n2\n3 d" {
+		t.Fatalf("text = %q", r.Text)
+	}
+	// Every byte outside a replacement maps to the same byte of the input.
+	for out := 0; out < len(r.Text); out++ {
+		orig := r.OrigOffset(out)
+		if r.Replaced(out, out+1) {
+			if !strings.HasPrefix(in[orig:], "##") && !strings.HasPrefix(in[orig:], `"@@`) {
+				t.Errorf("out %d in a replacement maps to %d, not a marker start", out, orig)
+			}
+			continue
+		}
+		if in[orig] != r.Text[out] {
+			t.Errorf("out %d (%q) maps to %d (%q)", out, r.Text[out], orig, in[orig])
+		}
+	}
+	if got := r.OrigOffset(len(r.Text)); got != len(in) {
+		t.Errorf("end maps to %d, want %d", got, len(in))
+	}
+	if got := r.Inserted(); !reflect.DeepEqual(got, []string{"x", `"0123456789"`, "1\n2\n3"}) {
+		t.Errorf("inserted = %q", got)
+	}
+	if r.Replaced(0, 2) || !r.Replaced(1, 3) || !r.Replaced(2, 2) {
+		t.Error("Replaced ranges wrong")
+	}
+}
+
+func TestValues(t *testing.T) {
+	m := mustNew(t, map[string]any{"A": "s", "N": 1.0, "E": ""})
+	if got, want := m.Values(), []string{`""`, `"s"`, "1", "s"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Values = %q, want %q", got, want)
+	}
+	if m.Len() != 3 {
+		t.Fatalf("Len = %d", m.Len())
+	}
+}
+
+func TestNewRejectsUnencodable(t *testing.T) {
+	_, err := New(map[string]any{"BAD": func() {}})
+	if err == nil || !strings.Contains(err.Error(), `"BAD"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// FuzzReplace checks that Replace never panics, that text outside the
+// replacements is copied unchanged and maps back to where it came from, and
+// that without mappings the text is unchanged.
+func FuzzReplace(f *testing.F) {
+	for _, s := range []string{`a ##A## b "@@B@@" c`, `'@@B@@'`, `####`, `@@@@@`, `##A##B##`, "##A\n##", `"@@A@@'`} {
+		f.Add(s, "v$&\"'\n")
+	}
+	f.Fuzz(func(t *testing.T, in, value string) {
+		m := mustNew(t, map[string]any{"A": value, "B": value, "C": 1.0})
+		r := m.Replace(in)
+		prevEnd := 0
+		for _, s := range r.Spans {
+			if s.OrigStart < prevEnd || s.OrigEnd <= s.OrigStart || s.OutEnd-s.OutStart < 0 {
+				t.Fatalf("bad span %+v", s)
+			}
+			prevEnd = s.OrigEnd
+		}
+		for out := 0; out < len(r.Text); out++ {
+			if r.Replaced(out, out+1) {
+				continue
+			}
+			orig := r.OrigOffset(out)
+			if orig < 0 || orig >= len(in) || in[orig] != r.Text[out] {
+				t.Fatalf("out %d maps to %d", out, orig)
+			}
+		}
+		if got := mustNew(t, nil).Replace(in).Text; got != in {
+			t.Fatalf("no mappings changed %q to %q", in, got)
+		}
+	})
+}

@@ -1,0 +1,230 @@
+package workspace
+
+import (
+	"fmt"
+	"strings"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/jscheck"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/jsonmeta"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/keywords"
+)
+
+// sourceFile is a text file after keyword replacement. Positions in the
+// replaced text map back to the file as it is in the repository, so line
+// numbers stay right even when a value spans several lines.
+type sourceFile struct {
+	rel  string
+	orig string
+	res  *keywords.Result
+}
+
+func (f *sourceFile) text() string { return f.res.Text }
+
+// pos returns the line and column, in the original file, of an offset in
+// the replaced text.
+func (f *sourceFile) pos(out int) (line, col int) {
+	return lineCol(f.orig, f.res.OrigOffset(out))
+}
+
+// fromValue reports whether [start, end) of the replaced text came from a
+// keyword value; such text is never quoted in a message.
+func (f *sourceFile) fromValue(start, end int) bool { return f.res.Replaced(start, end) }
+
+// load reads e, applies the keyword mappings and warns about unresolved
+// UPPER_CASE markers.
+func (r *reader) load(e entry) (*sourceFile, bool) {
+	text, ok := r.readText(e)
+	if !ok {
+		return nil, false
+	}
+	f := &sourceFile{rel: e.rel, orig: text, res: r.maps.Replace(text)}
+	for _, m := range f.res.Unresolved {
+		line, col := lineCol(text, m.Offset)
+		r.warnf(e.rel, line, col, "unresolved keyword %s: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is", m.Text)
+	}
+	return f, true
+}
+
+// loadJS loads a JavaScript file and checks it: not empty, valid syntax for
+// kind. It returns the replaced code.
+func (r *reader) loadJS(e entry, kind jscheck.Kind, what string) (string, bool) {
+	f, ok := r.load(e)
+	if !ok {
+		return "", false
+	}
+	if strings.TrimSpace(f.text()) == "" {
+		r.errorf(e.rel, 0, 0, "%s is empty", what)
+		return "", false
+	}
+	diags := jscheck.Check(kind, f.text())
+	for _, d := range diags {
+		r.jsError(f, d, kind)
+	}
+	return f.text(), len(diags) == 0
+}
+
+func (r *reader) jsError(f *sourceFile, d jscheck.Diagnostic, kind jscheck.Kind) {
+	line, col := f.pos(d.Offset)
+	if d.AtEnd {
+		msg := "unexpected end of file"
+		if kind == jscheck.Rule {
+			msg += " (a rule script is one function expression: function (user, context, callback) {...})"
+		}
+		r.errorf(f.rel, line, col, "invalid JavaScript: %s", msg)
+		return
+	}
+	fromValue := f.fromValue(d.Offset, d.End)
+	inserted := f.res.Inserted()
+	allow := func(tok string) bool {
+		if fromValue || !strings.Contains(f.orig, tok) {
+			return false
+		}
+		for _, v := range inserted {
+			if strings.Contains(v, tok) || strings.Contains(tok, v) {
+				return false
+			}
+		}
+		return true
+	}
+	r.errorf(f.rel, line, col, "invalid JavaScript: %s", jscheck.Sanitize(d.Text, allow))
+}
+
+// quoteKey quotes a JSON key for a message, unless it came from a keyword
+// value or is unreasonable to print.
+func (f *sourceFile) quoteKey(key string, start, end int) string {
+	if f.fromValue(start, end) {
+		return "(from a keyword value)"
+	}
+	if len(key) > 64 {
+		key = key[:64] + "…"
+	}
+	return fmt.Sprintf("%q", key)
+}
+
+// meta is a parsed metadata file: a JSON object.
+type meta struct {
+	r   *reader
+	f   *sourceFile
+	obj *jsonmeta.Value
+}
+
+// loadMeta reads e as a JSON object (after keyword replacement) and reports
+// every key not in allowed.
+func (r *reader) loadMeta(e entry, allowed ...string) (*meta, bool) {
+	f, ok := r.load(e)
+	if !ok {
+		return nil, false
+	}
+	v, perr := jsonmeta.Parse(f.text())
+	if perr != nil {
+		line, col := f.pos(perr.Offset)
+		if perr.Duplicate {
+			r.errorf(e.rel, line, col, "duplicate key %s", f.quoteKey(perr.Key, perr.Offset, perr.End))
+		} else {
+			r.errorf(e.rel, line, col, "invalid JSON: %s", perr.Msg)
+		}
+		return nil, false
+	}
+	m := &meta{r: r, f: f, obj: v}
+	if v.Kind != jsonmeta.Object {
+		m.errAt(v, "must be a JSON object, not %s", v.Kind)
+		return nil, false
+	}
+	ok = true
+	for _, mem := range v.Members {
+		if !contains(allowed, mem.Key) {
+			line, col := f.pos(mem.KeyOffset)
+			r.errorf(e.rel, line, col, "unknown key %s (allowed: %s)", f.quoteKey(mem.Key, mem.KeyOffset, mem.KeyEnd), strings.Join(allowed, ", "))
+			ok = false
+		}
+	}
+	return m, ok
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *meta) errAt(v *jsonmeta.Value, format string, args ...any) {
+	line, col := m.f.pos(v.Offset)
+	m.r.errorf(m.f.rel, line, col, format, args...)
+}
+
+func (m *meta) warnAt(v *jsonmeta.Value, format string, args ...any) {
+	line, col := m.f.pos(v.Offset)
+	m.r.warnf(m.f.rel, line, col, format, args...)
+}
+
+// value returns the value of key, or nil when absent.
+func (m *meta) value(key string) *jsonmeta.Value {
+	if mem := m.obj.Get(key); mem != nil {
+		return mem.Value
+	}
+	return nil
+}
+
+// boolean reads an optional boolean: (value, present, ok).
+func (m *meta) boolean(key string) (val, set, ok bool) {
+	v := m.value(key)
+	if v == nil {
+		return false, false, true
+	}
+	if v.Kind != jsonmeta.Bool {
+		m.errAt(v, "%q must be true or false, not %s", key, v.Kind)
+		return false, false, false
+	}
+	return v.Bool, true, true
+}
+
+// maxOrder is the largest order accepted (Auth0 stores orders as 32-bit integers).
+const maxOrder = 1<<31 - 1
+
+// order reads an optional positive whole number; null counts as absent.
+func (m *meta) order(key string) (*int, bool) {
+	v := m.value(key)
+	if v == nil || v.Kind == jsonmeta.Null {
+		return nil, true
+	}
+	n, ok := v.Int(1, maxOrder)
+	if !ok {
+		if v.Kind == jsonmeta.Number {
+			m.errAt(v, "%q must be a whole number from 1 to %d", key, maxOrder)
+		} else {
+			m.errAt(v, "%q must be a whole number from 1 to %d, not %s", key, maxOrder, v.Kind)
+		}
+		return nil, false
+	}
+	i := int(n)
+	return &i, true
+}
+
+// str reads an optional string: (value, the JSON value or nil, ok).
+func (m *meta) str(key string) (string, *jsonmeta.Value, bool) {
+	v := m.value(key)
+	if v == nil {
+		return "", nil, true
+	}
+	if v.Kind != jsonmeta.String {
+		m.errAt(v, "%q must be a string, not %s", key, v.Kind)
+		return "", v, false
+	}
+	return v.Str, v, true
+}
+
+// quote quotes a string value for a message, unless it came from a keyword
+// value (then it is described, not shown).
+func (m *meta) quote(v *jsonmeta.Value) string {
+	if m.f.fromValue(v.Offset, v.End) {
+		return "(from a keyword value)"
+	}
+	s := v.Str
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,7 @@
+function (user, context, callback) {
+  const allowed = ##ALLOWED##;
+  if (allowed.includes(context.clientID) {
+    return callback(null, user, context);
+  }
+  callback(null, user, context);
+}

@@ -1,0 +1,3 @@
+exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('@@CLAIM@@', 1);
+};

@@ -1,0 +1,5 @@
+function addClaims(user, context, callback) {
+  callback(null, user, context);
+}
+
+function helper() {}

@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  if (user.email_verified) {
+    callback(null, user, context);
+}
