@@ -276,7 +276,7 @@ func dataFields(rep *report.Report) []Data {
 		Data{Title: "Unchanged", Type: "NUMBER", Value: c.Unchanged},
 		Data{Title: "Failed", Type: "NUMBER", Value: c.Failed},
 		Data{Title: "Errors", Type: "NUMBER", Value: errs},
-		Data{Title: "Duration", Type: "DURATION", Value: rep.DurationMS},
+		Data{Title: "Duration", Type: "DURATION", Value: max(rep.DurationMS, 0)},
 	)
 	if link := PipelineURL(rep); link != "" {
 		text := "Pipeline"

@@ -28,8 +28,8 @@ const proxyPort = "29418"
 // proxy (Proxy set: no credentials are sent), an access token (Bearer), an
 // Atlassian account e-mail + API token (Basic).
 type Config struct {
-	// APIURL is the API root; default DefaultAPIURL, or ProxyAPIURL when
-	// Proxy is set (BITBUCKET_API_URL overrides both).
+	// APIURL is the API root when no proxy is used; default DefaultAPIURL
+	// (BITBUCKET_API_URL). Through a proxy the root is always ProxyAPIURL.
 	APIURL string
 	// Proxy is the Pipelines auth proxy, e.g. http://host.docker.internal:29418.
 	// When set, requests go through it and carry no credentials.
@@ -79,7 +79,7 @@ var ErrNoCredentials = errors.New("no Bitbucket credentials: set BITBUCKET_ACCES
 //     3. BITBUCKET_ACCESS_TOKEN: Bearer.
 //     4. BITBUCKET_USER + BITBUCKET_PASSWORD: Basic (Atlassian e-mail + API token).
 //     5. Otherwise ErrNoCredentials.
-//   - API root: BITBUCKET_API_URL, else ProxyAPIURL with a proxy, else
+//   - API root: ProxyAPIURL with a proxy; otherwise BITBUCKET_API_URL, else
 //     DefaultAPIURL.
 //
 // DOCKER_HOST alone does not mean "in Pipelines": developers often set it
@@ -201,14 +201,14 @@ func (c Config) check() error {
 			problems = append(problems, "BITBUCKET_PROXY must be an http://host:port URL")
 		}
 	}
-	if c.APIURL != "" {
+	if c.APIURL != "" && c.Proxy == "" {
 		u, err := url.Parse(c.APIURL)
 		switch {
 		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 			problems = append(problems, "BITBUCKET_API_URL must be an http(s) URL")
 		case u.User != nil:
 			problems = append(problems, "BITBUCKET_API_URL must not carry credentials")
-		case u.Scheme == "http" && c.Proxy == "" && c.hasCredentials() && !isLoopback(u.Hostname()):
+		case u.Scheme == "http" && c.hasCredentials() && !isLoopback(u.Hostname()):
 			problems = append(problems, "BITBUCKET_API_URL uses plain http to a non-loopback host: credentials would travel unencrypted")
 		}
 	}
@@ -225,10 +225,10 @@ func (c Config) hasCredentials() bool {
 // apiURL is the API root the requests go to.
 func (c Config) apiURL() string {
 	switch {
-	case c.APIURL != "":
-		return strings.TrimRight(c.APIURL, "/")
 	case c.Proxy != "":
 		return ProxyAPIURL
+	case c.APIURL != "":
+		return strings.TrimRight(c.APIURL, "/")
 	default:
 		return DefaultAPIURL
 	}

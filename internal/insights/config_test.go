@@ -51,7 +51,7 @@ func TestResolveConfig(t *testing.T) {
 			"Auth: the Pipelines auth proxy http://host.docker.internal:29418"},
 		{"binary run in a step", with(pipe, "DOCKER_HOST", "-", "BITBUCKET_PIPE_STORAGE_DIR", "-"),
 			"Auth: the Pipelines auth proxy http://localhost:29418"},
-		{"BITBUCKET_PROXY wins, credentials dropped", with(pipe, "BITBUCKET_PROXY", "http://127.0.0.1:5555", "BITBUCKET_ACCESS_TOKEN", "tok"),
+		{"BITBUCKET_PROXY wins, credentials dropped, API URL ignored", with(pipe, "BITBUCKET_PROXY", "http://127.0.0.1:5555", "BITBUCKET_ACCESS_TOKEN", "tok", "BITBUCKET_API_URL", "http://127.0.0.1:5555/2.0"),
 			"API: http://api.bitbucket.org/2.0, Repository: acme/auth0-tenant, Commit: 3f6c2a9d8e7b6a5c4d3e2f1a0b9c8d7e6f5a4b3c, Auth: the Pipelines auth proxy http://127.0.0.1:5555 (no credentials sent)}"},
 		{"pipe with an access token", with(pipe, "BITBUCKET_ACCESS_TOKEN", "tok"),
 			"API: https://api.bitbucket.org/2.0, Repository: acme/auth0-tenant, Commit: 3f6c2a9d8e7b6a5c4d3e2f1a0b9c8d7e6f5a4b3c, Auth: the access token in BITBUCKET_ACCESS_TOKEN (Bearer)}"},

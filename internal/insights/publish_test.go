@@ -356,3 +356,30 @@ func TestPublishMissingInputs(t *testing.T) {
 		})
 	}
 }
+
+// The lead's flow: configuration from the environment, then Publish.
+func TestResolveConfigThenPublish(t *testing.T) {
+	rep := loadReport(t, "plan")
+	for name, vars := range map[string]map[string]string{
+		"proxy in Pipelines": {"BITBUCKET_PROXY": "{srv}", "BITBUCKET_API_URL": "{srv}/2.0", "BITBUCKET_ACCESS_TOKEN": testToken},
+		"access token":       {"BITBUCKET_API_URL": "{srv}/2.0", "BITBUCKET_ACCESS_TOKEN": testToken},
+		"API token":          {"BITBUCKET_API_URL": "{srv}/2.0", "BITBUCKET_USER": testUser, "BITBUCKET_PASSWORD": testPassword},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sim, srv := newSim(t)
+			m := map[string]string{"BITBUCKET_BUILD_NUMBER": "43", "BITBUCKET_REPO_FULL_NAME": "acme/auth0-tenant", "BITBUCKET_COMMIT": rep.Commit}
+			for k, v := range vars {
+				m[k] = strings.ReplaceAll(v, "{srv}", srv.URL)
+			}
+			cfg, err := ResolveConfig(env(m))
+			require.NoError(t, err)
+			require.NoError(t, Publish(context.Background(), cfg, rep))
+			_, ok := sim.Report("acme/auth0-tenant", rep.Commit, ReportID(rep))
+			assert.True(t, ok)
+			want := map[string]string{"proxy in Pipelines": "proxy", "access token": "bearer", "API token": "basic"}[name]
+			for _, r := range sim.Requests() {
+				assert.Equal(t, want, r.Auth)
+			}
+		})
+	}
+}
