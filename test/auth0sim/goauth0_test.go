@@ -273,6 +273,15 @@ func TestGoAuth0TenantSettings(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, 400, resp.StatusCode)
+
+	// Unknown settings are refused too (a typo never passes silently).
+	req, err = m.NewRequest(ctx, "PATCH", m.URI("tenants", "settings"), map[string]any{"change_pasword": map[string]any{"html": "x"}})
+	require.NoError(t, err)
+	resp, err = m.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Equal(t, "<p>reset</p>", sim.Snapshot().TenantSettings["change_password"].(Object)["html"], "a refused PATCH changes nothing")
 }
 
 func TestGoAuth0ActionsLifecycle(t *testing.T) {

@@ -67,6 +67,11 @@ func (s *Sim) updateTenantSettings(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if msg := checkKeys(body, tenantSettingsKeys...); msg != "" {
+		payloadError(w, msg)
+		return
+	}
+	delete(body, "sandbox_versions_available") // read-only; go-auth0 echoes it back
 	for key := range pageSchemas {
 		if v, present := body[key]; present {
 			if msg := validatePage(key, v); msg != "" {
@@ -99,6 +104,26 @@ func (s *Sim) updateTenantSettings(w http.ResponseWriter, r *http.Request) {
 		s.state.TenantSettings[k] = deepCopy(v)
 	}
 	writeJSON(w, http.StatusOK, s.tenantPatchReply())
+}
+
+// tenantSettingsKeys are the properties a settings PATCH may carry: those of
+// go-auth0 v1.49.0's Tenant (which follows the API's schema), its
+// *_in_minutes forms included. Anything else is refused, as the real API
+// refuses additional properties.
+var tenantSettingsKeys = []string{
+	"change_password", "guardian_mfa_page", "default_audience", "default_directory", "error_page",
+	"device_flow", "flags", "friendly_name", "picture_url", "support_email", "support_url",
+	"universal_login", "allowed_logout_urls", "session_lifetime", "idle_session_lifetime",
+	"ephemeral_session_lifetime", "idle_ephemeral_session_lifetime", "sandbox_version",
+	"sandbox_versions_available", "default_redirection_uri", "enabled_locales", "session_cookie",
+	"sessions", "oidc_logout", "allow_organization_name_in_authentication_api",
+	"customize_mfa_in_postlogin_action", "acr_values_supported", "mtls",
+	"pushed_authorization_requests_supported", "default_token_quota",
+	"skip_non_verifiable_callback_uri_confirmation_prompt", "phone_consolidated_experience",
+	"client_id_metadata_document_supported", "resource_parameter_profile",
+	"dynamic_client_registration_security_mode", "country_codes",
+	"session_lifetime_in_minutes", "idle_session_lifetime_in_minutes",
+	"ephemeral_session_lifetime_in_minutes", "idle_ephemeral_session_lifetime_in_minutes",
 }
 
 // minutesKeys: the *_in_minutes lifetimes a PATCH may send are stored (and
