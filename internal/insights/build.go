@@ -474,8 +474,9 @@ func oneLine(s string) string {
 
 // cut shortens s to at most max UTF-16 code units (how Bitbucket, a Java
 // service, counts characters), on a rune boundary, ending with an ellipsis
-// when something was cut.
+// when something was cut. Invalid UTF-8 becomes U+FFFD.
 func cut(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if utf16Len(s) <= max {
 		return s
 	}

@@ -74,14 +74,14 @@ type outcome struct {
 }
 
 func outcomeOf(rep *report.Report) outcome {
-	tenant := rep.Tenant
+	tenant := cut(oneLine(rep.Tenant), 200)
 	if tenant == "" {
 		tenant = "the tenant"
 	}
 	changes := rep.Total.Changes()
 	where := ""
 	if rep.Repository != "" {
-		where = " (" + rep.Repository
+		where = " (" + cut(rep.Repository, 100)
 		if rep.Branch != "" {
 			where += " " + cut(rep.Branch, 60)
 		}
@@ -487,8 +487,9 @@ func pluralWord(n int, word string) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // cut shortens s to at most max characters on a rune boundary, ending with
-// an ellipsis when something was cut.
+// an ellipsis when something was cut. Invalid UTF-8 becomes U+FFFD.
 func cut(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
