@@ -94,6 +94,28 @@ func TestConformanceWithGoAuth0Recordings(t *testing.T) {
 	t.Logf("note: no go-auth0 recording reads the global client (GET /clients?is_global=true); TestGoAuth0Clients covers it")
 }
 
+// TestConformanceWithExtraRecordings replays more go-vcr recordings the same
+// way, from the folders listed (path-list separated) in
+// AUTH0SIM_EXTRA_RECORDINGS — e.g. terraform-provider-auth0's
+// test/data/recordings/TestAccPages.yaml, TestAccGlobalClient.yaml,
+// TestAccRule.yaml, TestAccRuleConfig.yaml and TestAccTriggerAction*.yaml,
+// which all pass. Each .yaml in those folders is replayed; pick the files.
+func TestConformanceWithExtraRecordings(t *testing.T) {
+	dirs := filepath.SplitList(os.Getenv("AUTH0SIM_EXTRA_RECORDINGS"))
+	if len(dirs) == 0 {
+		t.Skip("set AUTH0SIM_EXTRA_RECORDINGS to folders of go-vcr recordings to replay them too")
+	}
+	for _, dir := range dirs {
+		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no .yaml recordings in %s (%v)", dir, err)
+		}
+		for _, f := range files {
+			t.Run(filepath.Base(f), func(t *testing.T) { replayRecording(t, f) })
+		}
+	}
+}
+
 func sortedKeys(m map[string][]string) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

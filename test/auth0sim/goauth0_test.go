@@ -266,6 +266,10 @@ func TestGoAuth0TenantSettings(t *testing.T) {
 	assert.Equal(t, "<p>error</p>", tn.GetErrorPage().GetHTML())
 	assert.Equal(t, "Sim Tenant", tn.GetFriendlyName())
 
+	// Page objects merge key by key: turning a page off keeps its HTML.
+	require.NoError(t, m.Tenant.Update(ctx, &management.Tenant{ChangePassword: &management.TenantChangePassword{Enabled: auth0.Bool(false)}}))
+	assert.Equal(t, Object{"enabled": false, "html": "<p>reset</p>"}, sim.Snapshot().TenantSettings["change_password"])
+
 	// error_page has no "enabled".
 	req, err := m.NewRequest(ctx, "PATCH", m.URI("tenants", "settings"), map[string]any{"error_page": map[string]any{"enabled": true, "html": "x"}})
 	require.NoError(t, err)

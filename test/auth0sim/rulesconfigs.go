@@ -53,9 +53,6 @@ func (s *Sim) putRulesConfig(w http.ResponseWriter, r *http.Request) {
 	case !isStr:
 		payloadError(w, fmt.Sprintf("'Expected type string but found type %s' on property value (Value for a rules config variable.).", jsonType(v)))
 		return
-	case value == "":
-		payloadError(w, "'String is too short (0 chars), minimum 1' on property value (Value for a rules config variable.).")
-		return
 	}
 	s.mu.Lock()
 	found := false

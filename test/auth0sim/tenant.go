@@ -60,8 +60,11 @@ func validatePage(key string, v any) string {
 	return ""
 }
 
-// updateTenantSettings merges top-level keys: each key sent replaces the
-// stored one wholesale, null removes it, keys not sent stay.
+// updateTenantSettings merges: keys not sent stay, null removes a key, an
+// object sent for an object-valued key is merged into it key by key (the real
+// API keeps change_password.html when a PATCH sends only
+// {"change_password":{"enabled":false}}: terraform-provider-auth0's
+// TestAccPages recording), anything else replaces the stored value.
 func (s *Sim) updateTenantSettings(w http.ResponseWriter, r *http.Request) {
 	body, ok := decodeObject(w, r, false)
 	if !ok {
@@ -99,6 +102,14 @@ func (s *Sim) updateTenantSettings(w http.ResponseWriter, r *http.Request) {
 	for k, v := range body {
 		if v == nil {
 			delete(s.state.TenantSettings, k)
+			continue
+		}
+		sent, isObj := v.(Object)
+		stored, hadObj := s.state.TenantSettings[k].(Object)
+		if isObj && hadObj {
+			for sk, sv := range sent {
+				stored[sk] = deepCopy(sv)
+			}
 			continue
 		}
 		s.state.TenantSettings[k] = deepCopy(v)
