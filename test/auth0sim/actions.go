@@ -18,7 +18,8 @@ const timeLayout = time.RFC3339Nano
 
 func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-var runtimePattern = regexp.MustCompile(`^node[0-9]+$`)
+// runtimePattern admits node18, node22, … and the "node18-actions" runtime.
+var runtimePattern = regexp.MustCompile(`^node[0-9]+(-actions)?$`)
 
 var (
 	actionCreateKeys = []string{"name", "supported_triggers", "code", "dependencies", "runtime", "secrets", "modules", "deploy"}

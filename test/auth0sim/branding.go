@@ -60,7 +60,7 @@ func (s *Sim) readTemplate(w http.ResponseWriter, r *http.Request) {
 	tpl := s.state.UniversalLoginTemplate
 	s.mu.Unlock()
 	if tpl == nil {
-		writeError(w, http.StatusNotFound, "Template does not exist.", "")
+		writeError(w, http.StatusNotFound, "Template does not exist.", "inexistent_templates_universal_login")
 		return
 	}
 	writeJSON(w, http.StatusOK, Object{"body": *tpl})
@@ -176,7 +176,8 @@ func (s *Sim) createCustomDomain(w http.ResponseWriter, r *http.Request) {
 	d := Object{
 		"custom_domain_id": id, "domain": domain, "primary": len(s.state.CustomDomains) == 0,
 		"status": "pending_verification", "type": typ,
-		"verification": Object{"methods": []any{Object{"name": "cname", "record": s.state.Domain + "-" + strings.ToLower(id) + ".edge.tenants.auth0.com"}}},
+		"verification": Object{"methods": []any{Object{"name": "CNAME", "record": s.tenantName() + "-" + strings.ToLower(id) + ".edge.tenants.auth0.com", "domain": domain}}},
+		"tls_policy":   "recommended",
 	}
 	if tp, ok := body["tls_policy"]; ok {
 		d["tls_policy"] = tp

@@ -2,7 +2,7 @@ package auth0sim
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -20,6 +20,9 @@ var (
 	connectionUpdateKeys = []string{"display_name", "options", "enabled_clients", "is_domain_connection", "show_as_button", "realms", "metadata", "authentication", "connected_accounts"}
 )
 
+// connectionAlwaysFields come back whatever fields= asks for, as recorded.
+var connectionAlwaysFields = []string{"id", "is_domain_connection", "authentication", "connected_accounts"}
+
 func (s *Sim) connectionsRoutes() {
 	s.route("GET /api/v2/connections", "read:connections", s.listConnections)
 	s.route("POST /api/v2/connections", "create:connections", s.createConnection)
@@ -30,11 +33,18 @@ func (s *Sim) connectionsRoutes() {
 	s.route("PATCH /api/v2/connections/{id}/clients", "update:connections", s.updateConnectionClients)
 }
 
-// encryptedValue is how a configuration value is shown: "2.0$" and a digest
-// bound to the connection and key, so echoing it back can be recognised.
+// encryptedValue is how a configuration value is shown. Real values are
+// base64 blobs (an envelope naming the tenant key, then the sealed value, as
+// terraform-provider-auth0's TestAccConnectionConfiguration recorded); this
+// one has the same look, a prefix per connection and a digest bound to the
+// connection, key and value, so an echoed value can be recognised.
 func encryptedValue(connID, key, value string) string {
+	prefix := sha256.Sum256([]byte("auth0sim tenant key\x00" + connID))
 	sum := sha256.Sum256([]byte(connID + "\x00" + key + "\x00" + value))
-	return "2.0$" + hex.EncodeToString(sum[:24])
+	blob := append([]byte{0x0a, 0x42, 0x0a, 0x20}, prefix[:]...)
+	blob = append(blob, 0x12, 0x20)
+	blob = append(blob, sum[:]...)
+	return base64.StdEncoding.EncodeToString(blob)
 }
 
 // connectionView is a connection as the API returns it: options.configuration
@@ -75,7 +85,7 @@ func (s *Sim) listConnections(w http.ResponseWriter, r *http.Request) {
 		strategies[st] = true
 	}
 	name, filterName := q.Get("name"), q.Has("name")
-	fields := parseFields(r, "is_domain_connection")
+	fields := parseFields(r, connectionAlwaysFields...)
 	s.mu.Lock()
 	items := []Object{}
 	for _, c := range s.state.Connections {
@@ -100,7 +110,7 @@ func (s *Sim) listConnections(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) readConnection(w http.ResponseWriter, r *http.Request) {
-	fields := parseFields(r, "is_domain_connection")
+	fields := parseFields(r, connectionAlwaysFields...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.findConnection(r.PathValue("id"))
@@ -345,13 +355,17 @@ func validateDatabaseOptions(opts Object) string {
 }
 
 // databaseAlwaysOptions are the options the server puts back on every
-// database connection, even after a PATCH that leaves them out.
+// database connection, even after a PATCH that leaves them out; the parts of
+// them a caller leaves out are filled in too.
 func databaseAlwaysOptions() Object {
 	return Object{
 		"strategy_version":       float64(2),
 		"brute_force_protection": true,
-		"authentication_methods": Object{"password": Object{"enabled": true, "api_behavior": "required", "signup_behavior": "allow"}, "passkey": Object{"enabled": false}},
-		"passkey_options":        Object{"challenge_ui": "both", "progressive_enrollment_enabled": true, "local_enrollment_enabled": true},
+		"authentication_methods": Object{
+			"password": Object{"enabled": true, "api_behavior": "required", "signup_behavior": "allow"},
+			"passkey":  Object{"enabled": false}, "email_otp": Object{"enabled": false}, "phone_otp": Object{"enabled": false},
+		},
+		"passkey_options": Object{"challenge_ui": "both", "progressive_enrollment_enabled": true, "local_enrollment_enabled": true},
 	}
 }
 
@@ -368,11 +382,7 @@ func databaseOptionsOnCreate(opts Object) Object {
 }
 
 func databaseOptionsOnUpdate(opts Object) Object {
-	for k, v := range databaseAlwaysOptions() {
-		if _, ok := opts[k]; !ok {
-			opts[k] = v
-		}
-	}
+	fillDefaults(opts, databaseAlwaysOptions())
 	if po, ok := opts["password_options"].(Object); ok {
 		fillDefaults(po, Object{
 			"complexity":   Object{"character_type_rule": "all", "identical_characters": "allow", "sequential_characters": "allow", "max_length_exceeded": "error", "min_length": float64(15), "character_types": []any{}},

@@ -134,7 +134,7 @@ func TestGoAuth0Connections(t *testing.T) {
 	require.NoError(t, err)
 	ropts := read.Options.(*management.ConnectionOptions)
 	enc := (*ropts.Configuration)["API_SECRET"]
-	assert.Regexp(t, `^2\.0\$[0-9a-f]+$`, enc)
+	assert.Regexp(t, `^[A-Za-z0-9+/]{80,}=*$`, enc, "a base64 blob, like the real encrypted values")
 	assert.NotContains(t, enc, "hunter2")
 
 	// Echo the options back with one more script: the real value survives.

@@ -191,7 +191,7 @@ func DefaultState() State {
 					"passwordPolicy":               "good",
 					"strategy_version":             float64(2),
 					"brute_force_protection":       true,
-					"authentication_methods":       Object{"password": Object{"enabled": true, "api_behavior": "required", "signup_behavior": "allow"}, "passkey": Object{"enabled": false}},
+					"authentication_methods":       Object{"password": Object{"enabled": true, "api_behavior": "required", "signup_behavior": "allow"}, "passkey": Object{"enabled": false}, "email_otp": Object{"enabled": false}, "phone_otp": Object{"enabled": false}},
 					"passkey_options":              Object{"challenge_ui": "both", "progressive_enrollment_enabled": true, "local_enrollment_enabled": true},
 					"import_mode":                  false,
 					"disable_signup":               false,
@@ -211,6 +211,7 @@ func DefaultState() State {
 		CustomDomains: []Object{{
 			"custom_domain_id": DefaultCustomDomainID, "domain": DefaultCustomDomainDomain, "primary": true,
 			"status": "ready", "type": "auth0_managed_certs", "tls_policy": "recommended",
+			"verification": Object{"methods": []any{Object{"name": "CNAME", "record": "sim-tenant-cd-simdefaultdomain0.edge.tenants.auth0.com", "domain": DefaultCustomDomainDomain}}},
 		}},
 	}
 }
