@@ -1,7 +1,6 @@
 package auth0sim
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -160,14 +159,4 @@ func (s *Sim) updateBindings(w http.ResponseWriter, r *http.Request) {
 		items = append(items, s.bindingView(trigger, b))
 	}
 	writeJSON(w, http.StatusOK, Object{"bindings": items})
-}
-
-// jsonStrict decodes data into v, rejecting unknown properties.
-func jsonStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytesReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("invalid request body: %w", err)
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package auth0sim
 
 import (
-	"bytes"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -202,5 +201,3 @@ func toAnyObjects(list []Object) []any {
 	}
 	return out
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -355,6 +355,17 @@ func TestGoAuth0ActionsLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, vl.Versions, 2)
 	assert.Equal(t, 2, vl.Versions[0].Number, "newest first")
+	pages := 0
+	for page := 0; ; page++ {
+		l, err := m.Action.Versions(ctx, a.GetID(), management.Page(page))
+		require.NoError(t, err)
+		pages++
+		if !l.HasNext() {
+			break
+		}
+		require.Less(t, page, 5, "versions paging loop does not end")
+	}
+	assert.Equal(t, 2, pages, "HasNext is true while total>0; the empty page 1 has no total")
 	assert.Equal(t, "k1", sim.Snapshot().Actions[0].Secrets[0].Value, "a PATCH without secrets keeps them")
 	rolled, err := m.Action.DeployVersion(ctx, a.GetID(), vl.Versions[1].GetID())
 	require.NoError(t, err)

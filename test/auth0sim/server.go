@@ -1,6 +1,7 @@
 package auth0sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -284,7 +285,7 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer (Hijack).
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// errorNames are the "error" strings of Auth0's error bodies.
+// errorName is the "error" string of Auth0's error bodies for a status.
 func errorName(status int) string {
 	switch status {
 	case http.StatusTooManyRequests:
@@ -417,6 +418,16 @@ func checkKeys(obj Object, allowed ...string) string {
 	}
 	sortStrings(extra)
 	return fmt.Sprintf("'Additional properties not allowed: %s'.", strings.Join(extra, ","))
+}
+
+// jsonStrict decodes data into v, rejecting unknown properties.
+func jsonStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("invalid request body: %w", err)
+	}
+	return nil
 }
 
 // str returns v as a string ("" when it is not one).
