@@ -10,6 +10,7 @@ import (
 	"github.com/auth0/go-auth0/management"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 )
 
 // These tests drive the simulator with go-auth0's own management client,
@@ -482,4 +483,18 @@ func findObject(list []Object, key, value string) Object {
 		}
 	}
 	return nil
+}
+
+// TestGoAuth0OverTLS follows the recipe of docs/auth0sim.md for HTTPS.
+func TestGoAuth0OverTLS(t *testing.T) {
+	sim := New(Options{})
+	base, client := sim.StartTLS(t)
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, client)
+	m, err := management.New(base, management.WithClient(client),
+		management.WithClientCredentials(ctx, DefaultClientID, DefaultClientSecret), management.WithNoRetries())
+	require.NoError(t, err)
+	l, err := m.Client.List(context.Background(), management.Parameter("is_global", "true"))
+	require.NoError(t, err)
+	require.Len(t, l.Clients, 1)
+	assert.Equal(t, []string{"POST /oauth/token 200", "GET /api/v2/clients?include_totals=true&is_global=true&per_page=50 200"}, Lines(sim.Requests()))
 }
