@@ -99,7 +99,7 @@ type Action struct {
 	// DeployedVersionID names the live version ("" = never deployed).
 	DeployedVersionID string `json:"deployed_version_id,omitempty"`
 	// DeployedAt is when the deployed version went (or goes) live.
-	DeployedAt time.Time `json:"deployed_at,omitempty"`
+	DeployedAt time.Time `json:"deployed_at,omitzero"`
 	// Versions in creation order; Number counts from 1.
 	Versions []ActionVersion `json:"versions"`
 }
