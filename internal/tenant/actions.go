@@ -77,7 +77,9 @@ func (c *Client) WaitActionBuilt(ctx context.Context, id string) error {
 		case "failed":
 			msg := a.buildError()
 			if msg == "" {
-				msg = "Auth0 gave no reason; open the action in the dashboard to see the build log"
+				// The Management API shows build errors on versions, not on
+				// the draft.
+				msg = "the Management API gives no reason for a draft; open the action in the Auth0 dashboard (Actions > Library) to see the build log"
 			}
 			return c.errorf(&Error{Op: fmt.Sprintf("build action %q (%s)", a.Name, id), Kind: KindBuild, Message: "build failed: " + msg})
 		}

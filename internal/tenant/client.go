@@ -54,6 +54,8 @@ type Client struct {
 	gateMu sync.Mutex
 	authed bool
 	leader *gateRound
+	// rejected is the token endpoint's refusal (401/403), once met.
+	rejected *Error
 }
 
 // New builds a client. It sends nothing: the token is fetched with the
@@ -249,6 +251,10 @@ func (c *Client) enter(ctx context.Context) (finish func(answered bool, err erro
 	noop := func(bool, error) {}
 	for {
 		c.gateMu.Lock()
+		if c.rejected != nil {
+			c.gateMu.Unlock()
+			return nil, c.rejected, nil
+		}
 		if c.authed {
 			c.gateMu.Unlock()
 			return noop, nil, nil
@@ -274,6 +280,11 @@ func (c *Client) enter(ctx context.Context) (finish func(answered bool, err erro
 				c.authed = true
 			} else if e, ok := AsError(err); ok && e.Kind == KindToken {
 				g.tokenErr = e
+				if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+					// The credentials were refused: they will not change
+					// during the run, so do not ask again.
+					c.rejected = e
+				}
 			}
 			c.leader = nil
 			c.gateMu.Unlock()

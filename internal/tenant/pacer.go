@@ -24,44 +24,43 @@ type pacer struct {
 	limit int
 	// tokens is the estimated number of requests that may start now.
 	tokens int
-	// reset is when the server said tokens come back; zero when unknown
-	// (after the last reset passed and its first request has not answered).
+	// reset is the latest refill time the server reported (zero: never).
 	reset time.Time
+	// probing is true while one request, let through because reset has
+	// passed, has not brought news of a newer refill window.
+	probing bool
 	// inflight counts requests sent and not answered.
 	inflight int
+	// answered is closed (and replaced) whenever a request ends.
+	answered chan struct{}
 }
 
-// unknownRefillPoll is how long a request waits, when the bucket is empty
-// and the refill time is unknown, before looking at the view again (an
-// answer in flight will usually have refreshed it).
-const unknownRefillPoll = 250 * time.Millisecond
-
-// take reserves a token for a request about to start and returns 0, or
-// returns how long to wait before asking again.
-func (p *pacer) take(now time.Time) time.Duration {
+// take reserves a token for a request about to start and returns (0, nil);
+// or returns how long to wait before asking again; or, when the bucket is
+// empty and only an answer in flight can tell how it refilled, a channel
+// that is closed when some request ends.
+func (p *pacer) take(now time.Time) (time.Duration, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.known || p.tokens > 0 {
 		p.tokens--
 		p.inflight++
-		return 0
+		return 0, nil
 	}
-	if !p.reset.IsZero() && !now.Before(p.reset) {
-		// Tokens came back at reset; how many is unknown. Let one request
-		// go and learn the new state from its answer.
-		p.reset = time.Time{}
+	if now.Before(p.reset) {
+		return p.reset.Sub(now), nil
+	}
+	// Tokens came back at reset; how many is unknown. Let one request go
+	// and learn the new state from its answer; the others wait for it.
+	if !p.probing || p.inflight == 0 {
+		p.probing = true
 		p.inflight++
-		return 0
+		return 0, nil
 	}
-	if p.reset.IsZero() {
-		if p.inflight == 0 {
-			// Nothing will tell us more: probe with one request.
-			p.inflight++
-			return 0
-		}
-		return unknownRefillPoll
+	if p.answered == nil {
+		p.answered = make(chan struct{})
 	}
-	return p.reset.Sub(now)
+	return 0, p.answered
 }
 
 // done records the end of a request started by take, and learns from its
@@ -71,6 +70,10 @@ func (p *pacer) done(resp *http.Response) {
 	defer p.mu.Unlock()
 	if p.inflight > 0 {
 		p.inflight--
+	}
+	if p.answered != nil {
+		close(p.answered)
+		p.answered = nil
 	}
 	if resp == nil {
 		return
@@ -100,6 +103,7 @@ func (p *pacer) done(resp *http.Response) {
 		if resetOK {
 			p.reset = reset
 		}
+		p.probing = false
 	default:
 		// Same or older window: the estimate only goes down.
 		p.tokens = min(p.tokens, estimate)

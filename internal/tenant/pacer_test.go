@@ -150,16 +150,32 @@ func TestPacerView(t *testing.T) {
 		return &http.Response{StatusCode: status, Header: h}
 	}
 	p := &pacer{}
-	assert.Equal(t, time.Duration(0), p.take(now), "unknown bucket: go")
+	take := func(at time.Time) time.Duration {
+		d, ch := p.take(at)
+		require.Nil(t, ch)
+		return d
+	}
+	assert.Equal(t, time.Duration(0), take(now), "unknown bucket: go")
 	p.done(hdr(200, "10", "1", 1003))
-	assert.Equal(t, time.Duration(0), p.take(now), "one token left")
-	assert.Equal(t, 3*time.Second, p.take(now), "empty: wait until reset")
+	assert.Equal(t, time.Duration(0), take(now), "one token left")
+	assert.Equal(t, 3*time.Second, take(now), "empty: wait until reset")
 	p.done(hdr(200, "10", "5", 1003))
-	assert.Equal(t, 3*time.Second, p.take(now), "a stale answer of the same window does not add tokens")
-	assert.Equal(t, time.Duration(0), p.take(now.Add(3*time.Second)), "after reset one request probes")
-	assert.Equal(t, unknownRefillPoll, p.take(now.Add(3*time.Second)), "others wait for its answer")
+	assert.Equal(t, 3*time.Second, take(now), "a stale answer of the same window does not add tokens")
+	assert.Equal(t, time.Duration(0), take(now.Add(3*time.Second)), "after reset one request probes")
+	_, answered := p.take(now.Add(3 * time.Second))
+	require.NotNil(t, answered, "others wait for its answer")
+	p.done(hdr(200, "10", "9", 1002))
+	assert.Equal(t, 3*time.Second, take(now), "a stale answer (older window) adds no tokens")
+	assert.Equal(t, time.Duration(0), take(now.Add(3*time.Second)), "nothing in flight: probe again")
+	_, answered = p.take(now.Add(3 * time.Second))
+	require.NotNil(t, answered)
 	p.done(hdr(200, "10", "8", 1004))
-	assert.Equal(t, time.Duration(0), p.take(now.Add(3*time.Second)), "a new window refills the view")
+	select {
+	case <-answered:
+	default:
+		t.Fatal("an answer wakes the waiters")
+	}
+	assert.Equal(t, time.Duration(0), take(now.Add(3*time.Second)), "a new window refills the view")
 	limit, tokens, known := p.view()
 	assert.Equal(t, 10, limit)
 	assert.Equal(t, 7, tokens)

@@ -252,7 +252,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // pace waits until the shared rate-limit view lets a request start.
 func (t *transport) pace(ctx context.Context, trace *callTrace) error {
 	for {
-		wait := t.pacer.take(t.now())
+		wait, answered := t.pacer.take(t.now())
+		if answered != nil {
+			// The bucket is empty and a request in flight will say when it
+			// refills: wait for any answer, then look again.
+			select {
+			case <-answered:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		if wait <= 0 {
 			return nil
 		}
