@@ -43,7 +43,6 @@ type Client struct {
 
 	now          func() time.Time
 	sleep        func(ctx context.Context, d time.Duration) error
-	deadline     time.Time
 	buildTimeout time.Duration
 	pollInterval time.Duration
 	maxConc      int
@@ -99,7 +98,6 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		redact:       []string{opts.ClientSecret},
 		now:          opts.Now,
 		sleep:        opts.Sleep,
-		deadline:     opts.Deadline,
 		buildTimeout: opts.BuildTimeout,
 		pollInterval: opts.PollInterval,
 		maxConc:      opts.MaxConcurrency,
