@@ -150,7 +150,7 @@ func (r *reader) actionDependencies(m *meta) []model.Dependency {
 			continue
 		}
 		if mem.Value.Kind != jsonmeta.String || strings.TrimSpace(mem.Value.Str) == "" {
-			m.errAt(mem.Value, "the version of dependency %q must be a non-empty string (e.g. \"1.2.3\" or \"latest\")", mem.Key)
+			m.errAt(mem.Value, "the version of dependency %s must be a non-empty string (e.g. \"1.2.3\" or \"latest\")", m.f.quoteKey(mem.Key, mem.KeyOffset, mem.KeyEnd))
 			continue
 		}
 		deps = append(deps, model.Dependency{Name: mem.Key, Version: mem.Value.Str})

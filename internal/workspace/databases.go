@@ -14,7 +14,7 @@ var DatabaseScripts = []string{"login", "get_user", "create", "verify", "change_
 
 func (r *reader) readDatabases(d *model.Desired) {
 	d.DatabasesManaged = true
-	for _, e := range r.list(dirDatabases) {
+	for _, e := range r.children(dirDatabases) {
 		if e.kind != kindDir {
 			if !e.bad {
 				r.warnf(e.rel, 0, 0, "not a connection folder: %s/ holds one folder per database connection, named exactly as the connection", dirDatabases)
@@ -36,7 +36,7 @@ func (r *reader) readDatabase(dir entry) (model.Database, bool) {
 		r.errorf(dir.rel, 0, 0, "invalid connection name: at most %d characters, no leading or trailing space, no control characters", maxNameLen)
 	}
 	present := map[string]*entry{}
-	for _, e := range r.list(dir.rel) {
+	for _, e := range r.children(dir.rel) {
 		if e.kind == kindDir {
 			if !e.bad {
 				r.warnf(e.rel, 0, 0, "folder not expected in a connection folder: not read")

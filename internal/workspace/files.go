@@ -38,15 +38,15 @@ type entry struct {
 // list reads the folder dir (relative to BASE_DIR) and returns its entries
 // sorted by name, leaving out dot-files. It reports unreadable entries,
 // symbolic links that cannot be followed, special files and names that
-// differ only in letter case.
-func (r *reader) list(dir string) []entry {
+// differ only in letter case. ok is false when the folder cannot be read.
+func (r *reader) list(dir string) (entries []entry, ok bool) {
 	if r.stopped {
-		return nil
+		return nil, false
 	}
 	raw, err := r.readDir(dir)
 	if err != nil {
 		r.errorf(dir, 0, 0, "cannot read folder: %s", describeFSError(err))
-		return nil
+		return nil, false
 	}
 	var out []entry
 	for _, de := range raw {
@@ -76,6 +76,12 @@ func (r *reader) list(dir string) []entry {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	r.reportCaseCollisions(out)
+	return out, true
+}
+
+// children lists dir for the readers of each folder (see list).
+func (r *reader) children(dir string) []entry {
+	out, _ := r.list(dir)
 	return out
 }
 

@@ -9,7 +9,7 @@ import (
 
 func (r *reader) readPages(d *model.Desired) {
 	files := map[string]*pair{}
-	for _, e := range r.list(dirPages) {
+	for _, e := range r.children(dirPages) {
 		if e.kind == kindDir {
 			if !e.bad {
 				r.warnf(e.rel, 0, 0, "folder not expected in %s/: not read", dirPages)

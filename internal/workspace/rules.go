@@ -32,7 +32,7 @@ func (p *pair) main() *entry {
 // known extension in the wrong letter case.
 func (r *reader) pairs(dir, codeExt, what string) (names []string, byName map[string]*pair) {
 	byName = map[string]*pair{}
-	for _, e := range r.list(dir) {
+	for _, e := range r.children(dir) {
 		if e.kind == kindDir {
 			if !e.bad {
 				r.warnf(e.rel, 0, 0, "folder not expected in %s/: not read", dir)

@@ -4,7 +4,7 @@ import "bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
 
 func (r *reader) readRulesConfigs(d *model.Desired) {
 	d.RulesConfigsManaged = true
-	for _, e := range r.list(dirRulesConfigs) {
+	for _, e := range r.children(dirRulesConfigs) {
 		if e.kind == kindDir {
 			if !e.bad {
 				r.warnf(e.rel, 0, 0, "folder not expected in %s/: not read", dirRulesConfigs)

@@ -153,8 +153,12 @@ func (r *reader) warnf(rel string, line, col int, format string, args ...any) {
 
 // readRoot reads the top level of BASE_DIR.
 func (r *reader) readRoot(d *model.Desired) {
+	root, ok := r.list(".")
+	if !ok {
+		return
+	}
 	found := false
-	for _, e := range r.list(".") {
+	for _, e := range root {
 		if !contains(managedDirs, e.name) {
 			if !isFurniture(e) {
 				r.warnf(e.rel, 0, 0, "not managed by this pipe%s", caseHint(e.name, managedDirs))

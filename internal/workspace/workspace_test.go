@@ -1,0 +1,334 @@
+package workspace
+
+import (
+	"io/fs"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
+)
+
+const ruleJS = "function (user, context, callback) {\n  callback(null, user, context);\n}\n"
+
+func file(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+
+func link(target string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink}
+}
+
+func lines(ps model.Problems) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+func wantLines(t *testing.T, ps model.Problems, want ...string) {
+	t.Helper()
+	if got := lines(ps); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+}
+
+func TestKeywordReplacementReachesDesiredState(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/a.js":                       file("function (user, context, callback) {\n  context.idToken['##NS##/x'] = @@OBJ@@;\n  callback(null, user, context);\n}\n"),
+		"rules/a.json":                     file(`{"order": @@ORDER@@, "enabled": @@ON@@}`),
+		"rules-configs/KEY.json":           file(`{"value": "@@SECRET@@"}`),
+		"pages/login.html":                 file("<title>##NAME##</title><script>'@@config@@'</script>"),
+		"pages/error_page.html":            file("<p>error</p>"),
+		"pages/error_page.json":            file(`{"enabled": false, "url": "##ERR_URL##", "show_log_link": true}`),
+		"database-connections/db/login.js": file("function login(e, p, cb) {\n  cb(null, {id: '##NS##'});\n}\n"),
+	}
+	d, ps := Read(fsys, Options{Mappings: map[string]any{
+		"NS": "https://example.com", "OBJ": map[string]any{"a": []any{1.0, "x"}}, "ORDER": 5.0, "ON": false,
+		"SECRET": "va$&l\"ue\nline2", "NAME": "Acme", "ERR_URL": "https://example.com/error",
+	}})
+	wantLines(t, ps)
+	r := d.Rules[0]
+	if !strings.Contains(r.Script, `context.idToken['https://example.com/x'] = {"a":[1,"x"]};`) {
+		t.Errorf("script = %q", r.Script)
+	}
+	if r.Order == nil || *r.Order != 5 || r.Enabled || !r.EnabledSet {
+		t.Errorf("rule metadata: %+v", r)
+	}
+	if got := d.RulesConfigs[0].Value; got != "va$&l\"ue\nline2" {
+		t.Errorf("rules config value = %q", got)
+	}
+	if d.Pages[0].HTML != "<title>Acme</title><script>'@@config@@'</script>" {
+		t.Errorf("login = %q", d.Pages[0].HTML)
+	}
+	if ep := d.Pages[1]; ep.Enabled || ep.URL != "https://example.com/error" || ep.ShowLogLink == nil || !*ep.ShowLogLink {
+		t.Errorf("error page = %+v", ep)
+	}
+	if !strings.Contains(d.Databases[0].Scripts["login"].Code, "{id: 'https://example.com'}") {
+		t.Errorf("db script = %q", d.Databases[0].Scripts["login"].Code)
+	}
+}
+
+func TestPathPrefixAndSources(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/a.js":                       file(ruleJS),
+		"rules/a.json":                     file(`{"order": "x"}`),
+		"pages/login.html":                 file("<html></html>"),
+		"actions/x.js":                     file("exports.onExecutePostLogin = async () => {};"),
+		"actions/x.json":                   file(`{"trigger": "post-login"}`),
+		"database-connections/db/login.js": file("function login() {}"),
+	}
+	for _, prefix := range []string{"tenants/dev", "./tenants/dev/", "/tenants/dev"} {
+		d, ps := Read(fsys, Options{PathPrefix: prefix})
+		wantLines(t, ps, `tenants/dev/rules/a.json:1:11: error: "order" must be a whole number from 1 to 2147483647, not a string`)
+		if got := []string{d.Rules[0].ScriptSource.Path, d.Rules[0].MetaSource.Path, d.Pages[0].HTMLSource.Path, d.Actions[0].CodeSource.Path,
+			d.Actions[0].MetaSource.Path, d.Databases[0].Source.Path, d.Databases[0].Scripts["login"].Source.Path}; !reflect.DeepEqual(got, []string{
+			"tenants/dev/rules/a.js", "tenants/dev/rules/a.json", "tenants/dev/pages/login.html", "tenants/dev/actions/x.js",
+			"tenants/dev/actions/x.json", "tenants/dev/database-connections/db", "tenants/dev/database-connections/db/login.js"}) {
+			t.Errorf("prefix %q: sources %v", prefix, got)
+		}
+	}
+}
+
+func TestManagedFlags(t *testing.T) {
+	d, ps := Read(fstest.MapFS{"rules": &fstest.MapFile{Mode: fs.ModeDir}, "pages/.gitkeep": file("")}, Options{})
+	wantLines(t, ps)
+	if !d.RulesManaged || d.RulesConfigsManaged || d.DatabasesManaged || d.ActionsManaged || len(d.Rules) != 0 || len(d.Pages) != 0 {
+		t.Errorf("desired = %+v", d)
+	}
+	if d.Layout != "extension" {
+		t.Errorf("layout = %q", d.Layout)
+	}
+}
+
+func TestRuleDefaults(t *testing.T) {
+	d, ps := Read(fstest.MapFS{
+		"rules/plain.js":         file(ruleJS),
+		"rules/meta.js":          file(ruleJS),
+		"rules/meta.json":        file(`{"order": 1e1, "stage": "login_success"}`),
+		"rules/Manual Rule.js":   file(ruleJS),
+		"rules/Manual Rule.json": file(`{}`),
+	}, Options{ManualRules: []string{"Manual Rule"}})
+	wantLines(t, ps)
+	got := map[string]model.Rule{}
+	for _, r := range d.Rules {
+		got[r.Name] = r
+	}
+	if r := got["plain"]; !r.Enabled || r.EnabledSet || r.Order != nil || r.MetaSource.Path != "" || r.MetadataOnly {
+		t.Errorf("plain = %+v", r)
+	}
+	if r := got["meta"]; !r.Enabled || r.EnabledSet || r.Order == nil || *r.Order != 10 {
+		t.Errorf("meta = %+v", r)
+	}
+	// A manual rule with a script is read (and validated); the planner skips it.
+	if r := got["Manual Rule"]; r.MetadataOnly || r.Script == "" {
+		t.Errorf("manual = %+v", r)
+	}
+}
+
+func sec(name, value string) model.ActionSecret { return model.ActionSecret{Name: name, Value: value} }
+
+func TestActionSecrets(t *testing.T) {
+	fsys := fstest.MapFS{
+		"actions/a.js":   file("exports.onExecutePostLogin = async (event, api) => {};"),
+		"actions/a.json": file(`{"trigger": "post-login", "secrets": ["FROM_MAP", "FROM_ENV", "AUTH0_CLIENT_SECRET", "BITBUCKET_STEP_OIDC_TOKEN", "NONE"], "runtime": "node18", "order": 3, "enabled": false, "dependencies": {"z": "1", "@scope/a": "latest"}}`),
+	}
+	env := map[string]string{"FROM_ENV": "env-value", "FROM_MAP": "env-loses", "AUTH0_CLIENT_SECRET": "pipe-secret", "BITBUCKET_STEP_OIDC_TOKEN": "oidc"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	opts := Options{Mappings: map[string]any{"FROM_MAP": "map-value"}, LookupEnv: lookup}
+
+	d, ps := Read(fsys, opts)
+	wantLines(t, ps,
+		`actions/a.json:1:63: warning: secret "AUTH0_CLIENT_SECRET" has no value: variables named AUTH0_*, BITBUCKET_* or SLACK_* are never read for actions; add it to AUTH0_KEYWORD_REPLACE_MAPPINGS`,
+		`actions/a.json:1:86: warning: secret "BITBUCKET_STEP_OIDC_TOKEN" has no value: variables named AUTH0_*, BITBUCKET_* or SLACK_* are never read for actions; add it to AUTH0_KEYWORD_REPLACE_MAPPINGS`,
+		`actions/a.json:1:115: warning: secret "NONE" has no value: add it to AUTH0_KEYWORD_REPLACE_MAPPINGS or set it as a (secured) variable`,
+	)
+	a := d.Actions[0]
+	wantSecrets := []model.ActionSecret{sec("AUTH0_CLIENT_SECRET", ""), sec("BITBUCKET_STEP_OIDC_TOKEN", ""), sec("FROM_ENV", "env-value"), sec("FROM_MAP", "map-value"), sec("NONE", "")}
+	if !reflect.DeepEqual(a.Secrets, wantSecrets) {
+		t.Errorf("secrets = %+v", a.Secrets)
+	}
+	if a.Runtime != "node18" || a.Order == nil || *a.Order != 3 || a.Enabled ||
+		!reflect.DeepEqual(a.Dependencies, []model.Dependency{{Name: "@scope/a", Version: "latest"}, {Name: "z", Version: "1"}}) {
+		t.Errorf("action = %+v", a)
+	}
+
+	// plan/deploy: a secret without a value is an error.
+	opts.RequireSecretValues = true
+	d, ps = Read(fsys, opts)
+	if errs, _ := ps.Count(); errs != 3 {
+		t.Errorf("RequireSecretValues: %d errors, want 3:\n%s", errs, strings.Join(lines(ps), "\n"))
+	}
+	if got := d.Actions[0].Secrets; !reflect.DeepEqual(got, []model.ActionSecret{sec("FROM_ENV", "env-value"), sec("FROM_MAP", "map-value")}) {
+		t.Errorf("secrets = %+v", got)
+	}
+}
+
+func TestManualActionMetadataOnly(t *testing.T) {
+	d, ps := Read(fstest.MapFS{"actions/vendor.json": file(`{"trigger": "post-login", "order": 1}`)}, Options{ManualActions: []string{"vendor"}})
+	wantLines(t, ps)
+	if a := d.Actions[0]; a.Name != "vendor" || a.Code != "" || a.Source().Path != "actions/vendor.json" || a.Trigger != "post-login" {
+		t.Errorf("action = %+v", a)
+	}
+}
+
+func TestSymlinks(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/a.js":            file(ruleJS),
+		"rules/alias.js":        link("a.js"),
+		"rules/via-dir.js":      link("../lib/b.js"),
+		"lib":                   link("shared"),
+		"shared/b.js":           file(ruleJS),
+		"rules/escape.js":       link("../../x.js"),
+		"rules/abs.js":          link("/etc/passwd"),
+		"rules/dir-escape.js":   link("../out/x.js"),
+		"out":                   link(".."),
+		"pages/login.html":      link("../shared"),
+		"rules/chain.js":        link("alias.js"),
+		"rules/self.js":         link("self.js"),
+		"rules/through-file.js": link("a.js/x"),
+	}
+	d, ps := Read(fsys, Options{})
+	wantLines(t, ps,
+		"lib: error: symbolic link to a folder: not followed (commit the folder itself)",
+		"out: error: symbolic link points outside BASE_DIR: not read",
+		"pages/login.html: error: symbolic link to a folder: not followed (commit the folder itself)",
+		"rules/abs.js: error: symbolic link points outside BASE_DIR (absolute target): not read",
+		"rules/dir-escape.js: error: symbolic link points outside BASE_DIR: not read",
+		"rules/escape.js: error: symbolic link points outside BASE_DIR: not read",
+		"rules/self.js: error: symbolic link chain is longer than 16 links (a loop?): not read",
+		"rules/through-file.js: error: symbolic link leads to a file that does not exist: not read",
+		"lib: warning: not managed by this pipe",
+		"out: warning: not managed by this pipe",
+		"shared: warning: not managed by this pipe",
+	)
+	var read []string
+	for _, r := range d.Rules {
+		if r.Script != "" {
+			read = append(read, r.Name+"="+r.ScriptSource.Path)
+		}
+	}
+	if want := []string{"a=rules/a.js", "alias=rules/alias.js", "chain=rules/chain.js", "via-dir=rules/via-dir.js"}; !reflect.DeepEqual(read, want) {
+		t.Errorf("rules read through links: %v, want %v", read, want)
+	}
+}
+
+// noLinkFS hides ReadLinkFS but still reports symbolic links in listings.
+type noLinkFS struct{ fs.FS }
+
+func TestSymlinkWithoutReadLinkFS(t *testing.T) {
+	_, ps := Read(noLinkFS{fstest.MapFS{"rules/a.js": file(ruleJS), "rules/b.js": link("a.js")}}, Options{})
+	wantLines(t, ps, "rules/b.js: error: symbolic link cannot be checked on this file system: not read")
+}
+
+// noInfoFS lists folders without file sizes (DirEntry.Info fails) and
+// offers no ReadDirFile batches.
+type noInfoFS struct{ m fstest.MapFS }
+
+func (n noInfoFS) Open(name string) (fs.File, error) {
+	f, err := n.m.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return noInfoDir{f}, nil
+	}
+	return f, nil
+}
+
+func (n noInfoFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	list, err := n.m.ReadDir(name)
+	for i, de := range list {
+		list[i] = noInfoEntry{de}
+	}
+	return list, err
+}
+
+type noInfoDir struct{ fs.File } // hides ReadDir: fs.ReadDir falls back to noInfoFS.ReadDir
+
+type noInfoEntry struct{ fs.DirEntry }
+
+func (noInfoEntry) Info() (fs.FileInfo, error) { return nil, fs.ErrPermission }
+
+func TestTextChecksAndBounds(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/bom.js":      file("\ufefffunction (u, c, cb) {\r\n  cb(null, u, c)\r\n}\r\n"),
+		"rules/nul.js":      file("function () {}\x00"),
+		"rules/latin1.js":   file("function () { 'caf\xe9' }"),
+		"rules/big.js":      file("function () {}" + strings.Repeat(" ", 200)),
+		"rules/exact.js":    file("function () {}" + strings.Repeat(" ", 186)),
+		"rules/errors.json": file("\ufeff{\r\n  \"order\": 1,\r\n  \"enabled\": tru\r\n}"),
+	}
+	d, ps := Read(fsys, Options{MaxFileSize: 200})
+	wantLines(t, ps,
+		"rules/big.js: error: file is too large (214 bytes; the limit is 200 bytes)",
+		"rules/errors.json: error: no errors.js next to it: a metadata file without a script is allowed only for a rule listed in MANUAL_RULES",
+		"rules/errors.json:3:14: error: invalid JSON: invalid literal (expected true, false or null; strings need double quotes)",
+		"rules/latin1.js:1:19: error: invalid UTF-8: files must be UTF-8 text",
+		"rules/nul.js:1:15: error: NUL byte: not a text file",
+	)
+	if d.Rules[0].Name != "big" || d.Rules[1].Name != "bom" || !strings.HasPrefix(d.Rules[1].Script, "function (u, c, cb) {\r\n") {
+		t.Errorf("BOM not stripped: %q", d.Rules[1].Script)
+	}
+	// When the listing gives no size, the bound still holds while reading.
+	_, ps = Read(noInfoFS{fsys}, Options{MaxFileSize: 200})
+	if !strings.Contains(strings.Join(lines(ps), "\n"), "rules/big.js: error: file is too large (more than 200 bytes; the limit is 200 bytes)") {
+		t.Errorf("plain FS: %s", strings.Join(lines(ps), "\n"))
+	}
+}
+
+func TestEntryAndByteBounds(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for i := 0; i < 30; i++ {
+		fsys["rules/r"+itoa(100+i)+".js"] = file(ruleJS)
+	}
+	_, ps := read(fsys, Options{}, limits{maxEntries: 10, maxTotalBytes: 1 << 20})
+	if got := lines(ps); len(got) != 1 || got[0] != ".: error: more than 10 files and folders under BASE_DIR: stopped reading (is BASE_DIR right?)" {
+		t.Errorf("entries bound: %v", got)
+	}
+	_, ps = read(fsys, Options{}, limits{maxEntries: 100, maxTotalBytes: 3 * int64(len(ruleJS))})
+	if got := lines(ps); len(got) != 1 || got[0] != ".: error: the files under BASE_DIR exceed "+itoa(3*len(ruleJS))+" bytes in total: stopped reading" {
+		t.Errorf("bytes bound: %v", got)
+	}
+}
+
+func TestUnreadableRoot(t *testing.T) {
+	sub, err := fs.Sub(fstest.MapFS{"x": file("")}, "missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ps := Read(sub, Options{PathPrefix: "tenant"})
+	wantLines(t, ps, "tenant: error: cannot read folder: not found")
+}
+
+func TestDisplayPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"rules/a b.js":      "rules/a b.js",
+		"rules/a\nb.js":     `rules/a\u000ab.js`,
+		"rules/caf\xe9.js":  `rules/caf\xe9.js`,
+		"rules/é\u2028.js":  `rules/é\u2028.js`,
+		"rules/\x1b[31m.js": `rules/\u001b[31m.js`,
+	} {
+		if got := displayPath(in); got != want {
+			t.Errorf("displayPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+	_, ps := Read(fstest.MapFS{"rules/evil\nname.js": file(ruleJS)}, Options{})
+	for _, l := range lines(ps) {
+		if strings.Contains(l, "\n") {
+			t.Errorf("problem line with a newline: %q", l)
+		}
+	}
+	if len(ps) != 1 || ps[0].Path != `rules/evil\u000aname.js` {
+		t.Errorf("problems: %v", lines(ps))
+	}
+}
+
+func TestLineCol(t *testing.T) {
+	text := "ab\ncé\r\nx"
+	for _, tc := range []struct{ off, line, col int }{{0, 1, 1}, {2, 1, 3}, {3, 2, 1}, {4, 2, 2}, {6, 2, 3}, {8, 3, 1}, {99, 3, 2}, {-1, 1, 1}} {
+		if l, c := lineCol(text, tc.off); l != tc.line || c != tc.col {
+			t.Errorf("lineCol(%d) = %d:%d, want %d:%d", tc.off, l, c, tc.line, tc.col)
+		}
+	}
+}
