@@ -147,7 +147,7 @@ func (e *Error) hint() string {
 	case KindNetwork:
 		return fmt.Sprintf("could not reach the tenant at %s: check AUTH0_DOMAIN and that the pipeline can reach it; Auth0's status page is https://status.auth0.com", e.domainOr("AUTH0_DOMAIN"))
 	case KindDeadline:
-		if e.Status == http.StatusTooManyRequests {
+		if e.Status == http.StatusTooManyRequests || strings.Contains(e.Message, "rate limit") {
 			return rateLimitHint
 		}
 		return "the run deadline was reached before Auth0 answered; run again (a run converges) or allow the step more time"

@@ -449,3 +449,36 @@ type netDialError struct{}
 func (*netDialError) Error() string   { return "dial tcp 127.0.0.1:1: connect: connection refused" }
 func (*netDialError) Timeout() bool   { return false }
 func (*netDialError) Temporary() bool { return true }
+
+func TestPacingStopsAtTheDeadline(t *testing.T) {
+	clk := newFakeClock()
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-RateLimit-Limit", "10")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(clk.Now().Add(2*time.Minute).Unix(), 10))
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c := newTestClient(t, f.srv.URL, clk, func(o *Options) { o.Deadline = clk.Now().Add(time.Minute) })
+	require.NoError(t, c.DeleteRule(context.Background(), "rul_1"))
+	err := c.DeleteRule(context.Background(), "rul_2")
+	require.Error(t, err)
+	assert.Equal(t, "delete rule rul_2: waiting 2m0s for the tenant's rate limit would pass the run deadline", err.Error())
+	e, _ := AsError(err)
+	assert.Equal(t, KindDeadline, e.Kind)
+	assert.Contains(t, e.Hint(), "rate limit")
+	assert.Len(t, f.apiRequests(), 1, "the second request was never sent")
+	assert.Empty(t, clk.Sleeps())
+}
+
+func TestUndecodableAnswer(t *testing.T) {
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id": "ver_1", `))
+	})
+	c := newTestClient(t, f.srv.URL, newFakeClock())
+	_, err := c.DeployAction(context.Background(), "act_1")
+	require.Error(t, err)
+	assert.Equal(t, "deploy action act_1: could not decode Auth0's answer: invalid JSON", err.Error())
+	e, _ := AsError(err)
+	assert.Equal(t, KindDecode, e.Kind)
+}
