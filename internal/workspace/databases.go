@@ -24,13 +24,11 @@ func (r *reader) readDatabases(d *model.Desired) {
 		if e.bad {
 			continue
 		}
-		if db, ok := r.readDatabase(e); ok {
-			d.Databases = append(d.Databases, db)
-		}
+		d.Databases = append(d.Databases, r.readDatabase(e))
 	}
 }
 
-func (r *reader) readDatabase(dir entry) (model.Database, bool) {
+func (r *reader) readDatabase(dir entry) model.Database {
 	db := model.Database{Name: dir.name, Scripts: map[string]model.Script{}, Source: r.source(dir.rel)}
 	if len(dir.name) > maxNameLen || strings.TrimSpace(dir.name) != dir.name || displayPath(dir.name) != dir.name {
 		r.errorf(dir.rel, 0, 0, "invalid connection name: at most %d characters, no leading or trailing space, no control characters", maxNameLen)
@@ -73,5 +71,5 @@ func (r *reader) readDatabase(dir entry) (model.Database, bool) {
 		code, _ := r.loadJS(*e, jscheck.Script, "database script")
 		db.Scripts[name] = model.Script{Code: code, Source: r.source(e.rel)}
 	}
-	return db, true
+	return db
 }

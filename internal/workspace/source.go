@@ -65,12 +65,9 @@ func (r *reader) loadJS(e entry, kind jscheck.Kind, what string) (string, bool) 
 
 func (r *reader) jsError(f *sourceFile, d jscheck.Diagnostic, kind jscheck.Kind) {
 	line, col := f.pos(d.Offset)
-	if d.AtEnd {
-		msg := "unexpected end of file"
-		if kind == jscheck.Rule {
-			msg += " (a rule script is one function expression: function (user, context, callback) {...})"
-		}
-		r.errorf(f.rel, line, col, "invalid JavaScript: %s", msg)
+	if d.AtEnd && kind == jscheck.Rule {
+		// esbuild's message names the ")" added around the rule.
+		r.errorf(f.rel, line, col, "invalid JavaScript: unexpected end of file (a rule script is one function expression: function (user, context, callback) {...})")
 		return
 	}
 	fromValue := f.fromValue(d.Offset, d.End)

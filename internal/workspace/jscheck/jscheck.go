@@ -3,7 +3,8 @@
 //
 // Each kind of file is parsed the way Auth0 runs it:
 //   - a rule script is one function expression, `function (user, context,
-//     callback) {...}`, so it is parsed as "(" + script + "\n)";
+//     callback) {...}` (one trailing semicolon allowed), so it is parsed as
+//     "(" + script + "\n)";
 //   - a database action script is a script with function declarations,
 //     `function login(email, password, callback) {...}`;
 //   - action code is a module, CommonJS (`exports.onExecutePostLogin = ...`)
@@ -53,12 +54,16 @@ type Diagnostic struct {
 
 // Check parses code as kind and returns its syntax errors (none when valid).
 func Check(kind Kind, code string) (diags []Diagnostic) {
-	prefix, suffix := "", ""
+	prefix, suffix, body := "", "", code
 	if kind == Rule {
-		// The newline ends a trailing line comment.
+		// The newline ends a trailing line comment. One semicolon after
+		// the function is harmless (`function (...) {...};`): drop it.
 		prefix, suffix = "(", "\n)"
+		if t := strings.TrimRightFunc(code, unicode.IsSpace); strings.HasSuffix(t, ";") {
+			body = t[:len(t)-1]
+		}
 	}
-	wrapped := prefix + code + suffix
+	wrapped := prefix + body + suffix
 	defer func() {
 		if r := recover(); r != nil {
 			diags = []Diagnostic{{Text: fmt.Sprintf("the JavaScript parser failed (%T)", r)}}
@@ -85,8 +90,9 @@ func Check(kind Kind, code string) (diags []Diagnostic) {
 			if off < 0 {
 				off = 0
 			}
-			if off >= len(code) {
+			if off >= len(body) {
 				d.AtEnd = true
+				off, end = len(code), len(code)
 			}
 			d.Offset = min(off, len(code))
 			d.End = min(max(end, d.Offset), len(code))
