@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
@@ -78,7 +79,7 @@ func (r *reader) readActions(d *model.Desired) {
 			if m, _ := r.loadMeta(*p.meta, actionMetaKeys...); m != nil {
 				r.actionMeta(m, &a)
 				if a.Order != nil && a.Trigger != "" {
-					k := a.Trigger + "\x00" + itoa(*a.Order)
+					k := a.Trigger + "\x00" + strconv.Itoa(*a.Order)
 					orders[k] = append(orders[k], orderUse{rel: p.meta.rel, meta: m, value: m.value("order"), what: a.Trigger + " actions"})
 				}
 			}

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
@@ -107,7 +108,7 @@ func (r *reader) readRules(d *model.Desired) {
 					rule.Enabled, rule.EnabledSet = enabled, true
 				}
 				if rule.Order, _ = m.order("order"); rule.Order != nil {
-					k := itoa(*rule.Order)
+					k := strconv.Itoa(*rule.Order)
 					orders[k] = append(orders[k], orderUse{rel: p.meta.rel, meta: m, value: m.value("order"), what: "rules"})
 				}
 				if v := m.value("stage"); v != nil && (v.Kind != jsonmeta.String || v.Str != stageLoginSuccess) {

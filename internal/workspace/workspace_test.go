@@ -3,6 +3,7 @@ package workspace
 import (
 	"io/fs"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -280,14 +281,14 @@ func TestTextChecksAndBounds(t *testing.T) {
 func TestEntryAndByteBounds(t *testing.T) {
 	fsys := fstest.MapFS{}
 	for i := 0; i < 30; i++ {
-		fsys["rules/r"+itoa(100+i)+".js"] = file(ruleJS)
+		fsys["rules/r"+strconv.Itoa(100+i)+".js"] = file(ruleJS)
 	}
 	_, ps := read(fsys, Options{}, limits{maxEntries: 10, maxTotalBytes: 1 << 20})
 	if got := lines(ps); len(got) != 1 || got[0] != ".: error: more than 10 files and folders under BASE_DIR: stopped reading (is BASE_DIR right?)" {
 		t.Errorf("entries bound: %v", got)
 	}
 	_, ps = read(fsys, Options{}, limits{maxEntries: 100, maxTotalBytes: 3 * int64(len(ruleJS))})
-	if got := lines(ps); len(got) != 1 || got[0] != ".: error: the files under BASE_DIR exceed "+itoa(3*len(ruleJS))+" bytes in total: stopped reading" {
+	if got := lines(ps); len(got) != 1 || got[0] != ".: error: the files under BASE_DIR exceed "+strconv.Itoa(3*len(ruleJS))+" bytes in total: stopped reading" {
 		t.Errorf("bytes bound: %v", got)
 	}
 }
