@@ -32,8 +32,8 @@ fuzz:
 	  done; \
 	done
 
-demo: build ## run the pipe on the bundled example against the local Auth0 stand-in
-	./test/demo.sh
+demo: build ## run the pipe on the bundled example against the local Auth0, Code Insights and Slack stand-ins
+	$(GO) run ./test/cmd/demo -bin $(BIN)
 
 bench: build ## benchmark scenarios against the stand-in (see README "Performance")
 	$(GO) run ./test/cmd/bench

@@ -1,0 +1,289 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/config"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/deploy"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/plan"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/report"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/tenant"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/version"
+)
+
+// tenantSteps: connect, read the tenant, plan, and in deploy mode back up
+// and apply.
+func (r *run) tenantSteps(ctx context.Context) int {
+	cfg := r.cfg
+	deadline := r.start.Add(cfg.Timeout)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+
+	mode := cfg.Mode
+	if mode == config.ModeDeploy && cfg.DeployBranch != "" && cfg.Branch != cfg.DeployBranch {
+		note := fmt.Sprintf("DEPLOY_BRANCH is %q but this build is on %s: ran as plan, nothing was written", cfg.DeployBranch, describeBranch(cfg.Branch, cfg.Tag))
+		r.rep.Notes = append(r.rep.Notes, note)
+		r.log.Warn().Msg(note)
+		mode = config.ModePlan
+		r.rep.Mode = mode
+	}
+
+	client, err := tenant.New(ctx, tenant.Options{
+		Domain:       cfg.BaseURL.String(),
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret.Reveal(),
+		Audience:     cfg.Audience,
+		Deadline:     deadline,
+		Logger:       r.log,
+		UserAgent:    version.Name + "/" + version.Version,
+	})
+	if err != nil {
+		return r.invalid("%s", explain(err))
+	}
+	defer func() { r.rep.API = client.Usage() }()
+
+	req := readRequest(r.desired)
+	r.log.Info().Msgf("reading the tenant %s", cfg.TenantName())
+	current, err := client.Read(ctx, req)
+	if err != nil {
+		if isConfigError(err) {
+			return r.invalid("could not read the tenant: %s", explain(err))
+		}
+		return r.failed("could not read the tenant, nothing was written: %s", explain(err))
+	}
+	if !current.RulesAvailable && r.desired.RulesManaged {
+		r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules step was skipped; migrate rules to Actions (see README \"Migrating rules to actions\")", cfg.TenantName())
+	}
+
+	p := plan.Build(r.desired, current, plan.Options{
+		ManualRules:   cfg.ManualRules,
+		ManualActions: cfg.ManualActions,
+		AllowDelete:   cfg.AllowDelete,
+		SecretsKey:    []byte(cfg.ClientSecret.Reveal()),
+	})
+	r.rep.Notes = append(r.rep.Notes, p.Notes...)
+	if len(p.Problems) > 0 {
+		r.addProblems(p.Problems)
+	}
+	if p.Problems.HasErrors() {
+		r.recordItems(p, nil, mode)
+		return r.invalid("the repository does not fit the tenant (%s): nothing was written", countPhrase(p.Problems))
+	}
+
+	if mode == config.ModePlan {
+		r.recordItems(p, nil, mode)
+		r.logPlan(p)
+		pending := p.Pending()
+		if pending > 0 && cfg.DetailedExitCode {
+			r.log.Info().Msgf("%d change(s) pending (DETAILED_EXITCODE=true: exit code 3)", pending)
+			return ExitPending
+		}
+		return ExitOK
+	}
+
+	if len(p.Writes) == 0 {
+		r.recordItems(p, nil, mode)
+		r.logUnchanged(p)
+		return ExitOK
+	}
+
+	// Back up what the writes overwrite or delete, before the first write.
+	backupDir := filepath.Join(cfg.ReportDir, "backup")
+	files, err := deploy.Backup(backupDir, r.desired, current, p, cfg.ManualRules, cfg.ManualActions)
+	if err != nil {
+		r.recordItems(p, nil, mode)
+		return r.failed("could not write the backup to %s, nothing was written: %v", r.displayPath(backupDir), err)
+	}
+	r.rep.BackupDir = r.displayPath(backupDir)
+	r.log.Info().Msgf("backed up %d file(s) of the current tenant state to %s", len(files), r.rep.BackupDir)
+
+	conc := client.Concurrency()
+	r.log.Info().Msgf("applying %d write(s), up to %d at a time", len(p.Writes), conc)
+	res := deploy.Apply(ctx, p, client, deploy.Options{Concurrency: conc, Log: r.log})
+	r.recordItems(p, res, mode)
+	if res.Err != nil {
+		applied, notApplied := 0, 0
+		for _, o := range res.Outcomes {
+			switch o.State {
+			case deploy.Succeeded:
+				applied++
+			case deploy.NotStarted:
+				notApplied++
+			}
+		}
+		return r.failed("%s failed: %s (%d write(s) applied, %d not applied, no deletion after the failure; run again to converge)",
+			res.FailedWrite.Desc, explain(res.Err), applied, notApplied)
+	}
+	return ExitOK
+}
+
+func describeBranch(branch, tag string) string {
+	switch {
+	case branch != "":
+		return "branch " + branch
+	case tag != "":
+		return "tag " + tag
+	}
+	return "no branch (BITBUCKET_BRANCH is not set)"
+}
+
+// readRequest reads only what the repository manages.
+func readRequest(d *model.Desired) model.ReadRequest {
+	req := model.ReadRequest{
+		Rules:        d.RulesManaged,
+		RulesConfigs: d.RulesConfigsManaged,
+		Databases:    d.DatabasesManaged && len(d.Databases) > 0,
+		Actions:      d.ActionsManaged,
+	}
+	for _, db := range d.Databases {
+		req.DatabaseNames = append(req.DatabaseNames, db.Name)
+	}
+	for _, p := range d.Pages {
+		if p.Name == model.PageLogin {
+			req.LoginPage = true
+		} else {
+			req.TenantPages = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range d.Actions {
+		if !seen[a.Trigger] && a.Trigger != "" {
+			seen[a.Trigger] = true
+			req.Triggers = append(req.Triggers, a.Trigger)
+		}
+	}
+	for t := range d.Bindings {
+		if !seen[t] {
+			seen[t] = true
+			req.Triggers = append(req.Triggers, t)
+		}
+	}
+	return req
+}
+
+// isConfigError tells a configuration problem (credentials, scopes,
+// audience) from an operational failure.
+func isConfigError(err error) bool {
+	var te *tenant.Error
+	if errors.As(err, &te) {
+		if te.Kind == tenant.KindToken {
+			return true
+		}
+		switch te.Status {
+		case 400, 401, 403:
+			return true
+		}
+	}
+	return false
+}
+
+// recordItems fills the report's items from the plan and, in deploy mode,
+// from the outcome of each item's writes; it logs one line per change.
+func (r *run) recordItems(p *plan.Plan, res *deploy.Result, mode string) {
+	for _, it := range p.Items {
+		ri := report.Item{Kind: it.Kind, Name: it.Name, Path: it.Source.Path, Line: it.Source.Line, Action: string(it.Op), Reason: it.Reason}
+		switch {
+		case it.Op == plan.OpUnchanged && len(it.Writes) == 0:
+			ri.Result = report.ResultUnchanged
+		case it.Op == plan.OpSkip && len(it.Writes) == 0:
+			ri.Result = report.ResultSkipped
+		case mode != config.ModeDeploy || res == nil:
+			ri.Result = report.ResultPlanned
+			if r.rep.Status == report.StatusInvalid || p.Problems.HasErrors() {
+				ri.Result = report.ResultNotApplied
+			}
+		default:
+			state, err, _ := res.ItemOutcome(it)
+			switch state {
+			case deploy.Succeeded:
+				ri.Result = report.ResultApplied
+				r.log.Info().Msgf("%s %s %s%s", pastTense(it.Op), kindWord(it.Kind), it.Name, reasonSuffix(it))
+			case deploy.Failed:
+				ri.Result = report.ResultFailed
+				ri.Error = explain(err)
+			default:
+				ri.Result = report.ResultNotApplied
+			}
+		}
+		r.rep.Items = append(r.rep.Items, ri)
+	}
+}
+
+func (r *run) logPlan(p *plan.Plan) {
+	for _, it := range p.Items {
+		if it.Op == plan.OpUnchanged {
+			continue
+		}
+		verb := "would " + string(it.Op)
+		if it.Op == plan.OpSkip {
+			verb = "skip"
+		}
+		r.log.Info().Msgf("%s %s %s%s", verb, kindWord(it.Kind), it.Name, reasonSuffix(it))
+	}
+	r.log.Info().Msgf("plan: %d change(s) pending, %d write(s); nothing was written (MODE=%s)", p.Pending(), len(p.Writes), r.rep.Mode)
+}
+
+func (r *run) logUnchanged(p *plan.Plan) {
+	for _, it := range p.Items {
+		if it.Op == plan.OpSkip {
+			r.log.Info().Msgf("skipped %s %s%s", kindWord(it.Kind), it.Name, reasonSuffix(it))
+		}
+	}
+	r.log.Info().Msg("the tenant already matches the repository: nothing to write")
+}
+
+func reasonSuffix(it *plan.Item) string {
+	if it.Reason == "" {
+		return ""
+	}
+	return " (" + it.Reason + ")"
+}
+
+func pastTense(op plan.Op) string {
+	switch op {
+	case plan.OpCreate:
+		return "created"
+	case plan.OpUpdate:
+		return "updated"
+	case plan.OpDelete:
+		return "deleted"
+	case plan.OpSkip:
+		return "skipped"
+	}
+	return string(op)
+}
+
+func kindWord(k model.Kind) string {
+	switch k {
+	case model.KindRulesConfig:
+		return "rules config"
+	case model.KindDatabase:
+		return "database"
+	case model.KindBindings:
+		return "bindings of trigger"
+	}
+	return string(k)
+}
+
+// explain is the error on one line followed by the tenant adapter's hint
+// (the missing scope, the credential to check, ...) when it has one.
+func explain(err error) string {
+	msg := oneLine(err)
+	if h := strings.TrimSpace(tenant.Hint(err)); h != "" && !strings.Contains(msg, h) {
+		msg += " (" + strings.Join(strings.Fields(h), " ") + ")"
+	}
+	return msg
+}
+
+// oneLine keeps an error on one line.
+func oneLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,49 @@
+// Command auth0-deploy is the Bitbucket Pipelines pipe: it reads its
+// configuration from the environment, runs, and exits with the run's code
+// (0 success, 1 deployment failed, 2 invalid configuration or repository,
+// 3 changes pending in plan mode with DETAILED_EXITCODE=true).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/app"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/config"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/version"
+)
+
+func main() {
+	for _, a := range os.Args[1:] {
+		switch a {
+		case "--version", "-version", "version":
+			fmt.Printf("%s %s\n", version.Name, version.Version)
+			return
+		case "--help", "-h", "-help", "help":
+			fmt.Printf("%s %s: deploys Auth0 tenant configuration from a repository.\nConfigured by environment variables (see README.md): AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, MODE=deploy|plan|validate, ...\n", version.Name, version.Version)
+			return
+		default:
+			fmt.Fprintf(os.Stderr, "%s: unknown argument %q (configuration comes from environment variables; try --help)\n", version.Name, a)
+			os.Exit(app.ExitInvalid)
+		}
+	}
+	os.Exit(run())
+}
+
+func run() int {
+	cfg, problems := config.Load()
+	if len(problems) > 0 {
+		fmt.Fprintf(os.Stdout, "%s %s: invalid configuration (%d problem(s)); nothing was read or written:\n", version.Name, version.Version, len(problems))
+		for _, p := range problems {
+			fmt.Fprintf(os.Stdout, "  %s\n", p)
+		}
+		fmt.Fprintln(os.Stdout, "✖ invalid configuration")
+		return app.ExitInvalid
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return app.Run(ctx, cfg, app.Deps{})
+}
