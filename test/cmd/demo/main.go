@@ -75,7 +75,7 @@ func demoState() auth0sim.State {
 	}
 	st.Rules = append(st.Rules, auth0sim.Rule{ID: "rul_AuthzExtension01", Name: "auth0-authorization-extension",
 		Script: "function (user, context, callback) {\n  // installed by the Authorization extension\n  callback(null, user, context);\n}\n",
-		Order: 5, Enabled: true, Stage: "login_success"})
+		Order:  5, Enabled: true, Stage: "login_success"})
 	return st
 }
 
