@@ -28,10 +28,8 @@ import (
 )
 
 const (
-	clientID     = "demo-client-id"
-	clientSecret = "demo-client-secret-not-a-real-one"
-	repo         = "acme/auth0-tenant"
-	slackPath    = "/services/T000/B000/DEMO"
+	repo      = "acme/auth0-tenant"
+	slackPath = "/services/T000/B000/DEMO"
 )
 
 func main() {
@@ -54,31 +52,6 @@ func serve(h http.Handler) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// demoState is the tenant before the first deploy: the stand-in's seed
-// plus what the example expects to find (its custom database connection and
-// the Authorization extension's rule, which the example marks manual).
-func demoState() auth0sim.State {
-	st := auth0sim.DefaultState()
-	for _, c := range st.Connections {
-		if c["name"] == auth0sim.DefaultDatabaseName {
-			legacy := auth0sim.Object{}
-			for k, v := range c {
-				legacy[k] = v
-			}
-			legacy["id"] = "con_LegacyUsers0001"
-			legacy["name"] = "legacy-users"
-			legacy["display_name"] = "legacy-users"
-			legacy["realms"] = []any{"legacy-users"}
-			st.Connections = append(st.Connections, legacy)
-			break
-		}
-	}
-	st.Rules = append(st.Rules, auth0sim.Rule{ID: "rul_AuthzExtension01", Name: "auth0-authorization-extension",
-		Script: "function (user, context, callback) {\n  // installed by the Authorization extension\n  callback(null, user, context);\n}\n",
-		Order:  5, Enabled: true, Stage: "login_success"})
-	return st
-}
-
 func run(bin, outDir string) error {
 	root := harness.RepoRoot()
 	if !filepath.IsAbs(bin) {
@@ -95,8 +68,8 @@ func run(bin, outDir string) error {
 		return err
 	}
 
-	st := demoState()
-	sim := auth0sim.New(auth0sim.Options{ClientID: clientID, ClientSecret: clientSecret, State: &st, BuildDelay: 300 * time.Millisecond})
+	st := harness.ExampleState()
+	sim := auth0sim.New(auth0sim.Options{ClientID: harness.ClientID, ClientSecret: harness.ClientSecret, State: &st, BuildDelay: 300 * time.Millisecond})
 	auth0URL, stop1, err := serve(sim)
 	if err != nil {
 		return err
@@ -120,18 +93,16 @@ func run(bin, outDir string) error {
 	fmt.Printf("Code Insights stand-in: %s\nSlack stand-in:        %s\n", bbURL, slackURL)
 	fmt.Printf("Workspace (a copy of examples/repository): %s\n", rel(root, workspace))
 
-	env := map[string]string{
-		"AUTH0_DOMAIN":                   auth0URL,
-		"AUTH0_CLIENT_ID":                clientID,
-		"AUTH0_CLIENT_SECRET":            clientSecret,
-		"MANUAL_RULES":                   "auth0-authorization-extension",
-		"AUTH0_KEYWORD_REPLACE_MAPPINGS": `{"COUNTRY_CLAIM": "https://example.com/country", "TENANT_NAME": "Example Corp", "SIGNUP_WEBHOOK_URL": "https://hooks.example.com/signup"}`,
-		"BITBUCKET_REPO_FULL_NAME":       repo,
-		"BITBUCKET_BRANCH":               "main",
-		"BITBUCKET_PROXY":                bbURL,
-		"CODE_INSIGHTS":                  "true",
-		"SLACK_INCOMING_WEBHOOK":         slackURL + slackPath,
-		"REPORT_DIR":                     filepath.Join(workspace, "auth0-deploy-report"),
+	env := harness.ExampleEnv(auth0URL)
+	for k, v := range map[string]string{
+		"BITBUCKET_REPO_FULL_NAME": repo,
+		"BITBUCKET_BRANCH":         "main",
+		"BITBUCKET_PROXY":          bbURL,
+		"CODE_INSIGHTS":            "true",
+		"SLACK_INCOMING_WEBHOOK":   slackURL + slackPath,
+		"REPORT_DIR":               filepath.Join(workspace, "auth0-deploy-report"),
+	} {
+		env[k] = v
 	}
 	steps := []struct {
 		title  string
