@@ -74,8 +74,8 @@ func goTool() string {
 	return "go"
 }
 
-// run runs a command in the repository root and returns its stdout; it
-// fails the test with stderr on error.
+// runIn runs a command in dir with env and returns its stdout; it fails the
+// test with stderr on error.
 func runIn(t testing.TB, dir string, env []string, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)

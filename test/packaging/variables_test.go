@@ -460,8 +460,6 @@ func TestCodeReadsOnlyKnownVariables(t *testing.T) {
 		known[n] = true
 	}
 	nameRe := regexp.MustCompile(`^(AUTH0|BITBUCKET|SLACK|DEPLOY|DOCKER)_[A-Z0-9_]+$`)
-	// Not environment variables: names the code uses for other things.
-	notEnv := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, dir := range []string{"pipe", "internal"} {
 		err := filepath.WalkDir(filepath.Join(root(t), dir), func(p string, d os.DirEntry, err error) error {
@@ -478,7 +476,7 @@ func TestCodeReadsOnlyKnownVariables(t *testing.T) {
 					return true
 				}
 				s, _ := strconv.Unquote(lit.Value)
-				if nameRe.MatchString(s) && !known[s] && !notEnv[s] {
+				if nameRe.MatchString(s) && !known[s] {
 					rel, _ := filepath.Rel(root(t), p)
 					t.Errorf("%s: %s looks like an environment variable the pipe reads, but it is not documented (test/packaging Variables or PipelinesVariables)", filepath.ToSlash(rel), s)
 				}
