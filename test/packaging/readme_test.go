@@ -1,6 +1,8 @@
 package packaging
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -142,6 +144,20 @@ func TestReadmeMigrationCoversTheExtension(t *testing.T) {
 	for _, s := range []string{"actions/<name>.js", "actions/<name>.json", "onExecutePostLogin", "api.access.deny", "event.secrets", "\"enabled\": false"} {
 		if !strings.Contains(actions, s) {
 			t.Errorf("README Migrating rules to actions: no %q", s)
+		}
+	}
+}
+
+// Every relative link of the README points at a file of the repository.
+func TestReadmeLinksResolve(t *testing.T) {
+	readme := string(readFile(t, "README.md"))
+	links := regexp.MustCompile(`\]\(([^)#:]+)\)`).FindAllStringSubmatch(readme, -1)
+	if len(links) == 0 {
+		t.Fatal("README has no relative links")
+	}
+	for _, l := range links {
+		if _, err := os.Stat(filepath.Join(root(t), filepath.FromSlash(l[1]))); err != nil {
+			t.Errorf("README links %s: %v", l[1], err)
 		}
 	}
 }
