@@ -1,11 +1,5 @@
-// Package e2e runs the built pipe binary as Bitbucket Pipelines does.
-//
-// validate_test.go covers MODE=validate: the bundled example repository
-// passes, every case of the malformed-repository corpus
-// (test/testdata/invalid) fails with exactly its golden problem lines,
-// secrets never reach the output, and nothing contacts the tenant.
-//
-// Regenerate the golden files with: go test ./test/e2e -run TestValidateCorpus -update
+// Package e2e runs the built pipe binary (test/harness) the way Bitbucket
+// Pipelines does and checks what it prints, writes and sends.
 package e2e
 
 import (
@@ -26,6 +20,13 @@ import (
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/corpus"
 	"bitbucket.org/auth0-deploy/auth0-deploy/test/harness"
 )
+
+// This file covers MODE=validate: the bundled example repository passes,
+// every case of the malformed-repository corpus (test/testdata/invalid)
+// fails with exactly its golden problem lines, secrets never reach the
+// output, and nothing contacts the tenant.
+//
+// Regenerate the golden files with: go test ./test/e2e -run TestValidateCorpus -update
 
 var update = flag.Bool("update", false, "rewrite the golden files of test/testdata/invalid from the binary's output")
 
