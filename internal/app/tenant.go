@@ -116,8 +116,9 @@ func (r *run) tenantSteps(ctx context.Context) int {
 				notApplied++
 			}
 		}
+		title, _, _ := strings.Cut(res.FailedWrite.Desc, " (")
 		return r.failed("%s failed: %s (%d write(s) applied, %d not applied, no deletion after the failure; run again to converge)",
-			res.FailedWrite.Desc, explain(res.Err), applied, notApplied)
+			title, explain(res.Err), applied, notApplied)
 	}
 	return ExitOK
 }

@@ -1,0 +1,192 @@
+package e2e
+
+// reporting_test.go: the built binary against the three stand-ins (Auth0,
+// Bitbucket Code Insights, Slack). Each outcome's Code Insights report, its
+// annotations and the Slack message are compared with golden files
+// (test/e2e/testdata/reporting/*.golden; regenerate with -update).
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/auth0sim"
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/bbsim"
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/harness"
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/slacksim"
+)
+
+const (
+	reportRepo   = "acme/auth0-tenant"
+	reportCommit = "0123456789abcdef0123456789abcdef01234567"
+	slackHook    = "/services/T000/B000/E2ESECRETPATH"
+)
+
+type stands struct {
+	sim    *auth0sim.Sim
+	bb     *bbsim.Server
+	slack  *slacksim.Server
+	env    map[string]string
+	tenant string
+}
+
+func startStands(t *testing.T, st *auth0sim.State, opts auth0sim.Options) *stands {
+	sim, url := harness.StartSim(t, st, opts)
+	bb := bbsim.New(bbsim.Options{})
+	bbSrv := httptest.NewServer(bb)
+	t.Cleanup(bbSrv.Close)
+	sl := slacksim.New(slacksim.Options{Path: slackHook})
+	slSrv := httptest.NewServer(sl)
+	t.Cleanup(slSrv.Close)
+	env := harness.ExampleEnv(url)
+	for k, v := range map[string]string{
+		"BITBUCKET_REPO_FULL_NAME": reportRepo,
+		"BITBUCKET_COMMIT":         reportCommit,
+		"BITBUCKET_BRANCH":         "main",
+		"BITBUCKET_BUILD_NUMBER":   "42",
+		"BITBUCKET_PROXY":          bbSrv.URL,
+		"CODE_INSIGHTS":            "true",
+		"SLACK_INCOMING_WEBHOOK":   slSrv.URL + slackHook,
+	} {
+		env[k] = v
+	}
+	return &stands{sim: sim, bb: bb, slack: sl, env: env, tenant: strings.TrimPrefix(url, "http://")}
+}
+
+var stampRe = regexp.MustCompile(`\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?( UTC|Z)?`)
+
+var durationRe = regexp.MustCompile(`\b\d+(\.\d+)? ?(s|ms)\b|"duration_ms":\s*\d+|"value":\s*\d+(,\s*"type":\s*"DURATION")`)
+
+// render shows what Code Insights and Slack received, stable across runs.
+func (s *stands) render(t *testing.T) string {
+	var b strings.Builder
+	for _, r := range s.bb.Reports() {
+		b.WriteString(bbsim.FormatReport(r))
+		for _, a := range r.Annotations {
+			b.WriteString(strings.TrimRight(bbsim.FormatAnnotation(a), "\n") + "\n")
+		}
+	}
+	for _, m := range s.slack.Messages() {
+		b.WriteString(slacksim.Format(m))
+	}
+	out := strings.ReplaceAll(b.String(), s.tenant, "TENANT")
+	out = durationRe.ReplaceAllString(out, "DURATION")
+	out = stampRe.ReplaceAllString(out, "TIMESTAMP")
+	return out
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "reporting", name+".golden")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./test/e2e -run TestReporting -update")
+	assert.Equal(t, string(want), got)
+}
+
+func TestReportingOutcomes(t *testing.T) {
+	bin := harness.Binary(t)
+	t.Run("deploy", func(t *testing.T) {
+		st := harness.ExampleState()
+		s := startStands(t, &st, auth0sim.Options{})
+		res := harness.Run(t, bin, exampleWorkspace(t), s.env)
+		require.Equal(t, 0, res.Code, res.Stdout)
+		checkGolden(t, "deploy", s.render(t))
+	})
+	t.Run("plan with pending changes", func(t *testing.T) {
+		st := harness.ExampleState()
+		s := startStands(t, &st, auth0sim.Options{})
+		s.env["MODE"] = "plan"
+		res := harness.Run(t, bin, exampleWorkspace(t), s.env)
+		require.Equal(t, 0, res.Code, res.Stdout)
+		assert.Empty(t, writeLines(s.sim.Requests()))
+		checkGolden(t, "plan", s.render(t))
+	})
+	t.Run("validation failure", func(t *testing.T) {
+		s := startStands(t, nil, auth0sim.Options{})
+		ws := t.TempDir()
+		harness.WriteFiles(t, ws, map[string]string{
+			"rules/good.js":          "function (user, context, callback) {\n  callback(null, user, context);\n}\n",
+			"rules/broken.js":        "function (user, context, callback) {\n  if (user {\n  callback(null, user, context);\n}\n",
+			"rules/bad-meta.js":      "function (user, context, callback) {\n  callback(null, user, context);\n}\n",
+			"rules/bad-meta.json":    "{\n  \"enabled\": true,\n  \"order\": 10,\n  \"colour\": \"red\"\n}\n",
+			"pages/login.json":       "{\"enabled\": true}\n",
+			"rules-configs/KEY.json": "{\"value\": \"x\",}\n",
+		})
+		res := harness.Run(t, bin, ws, s.env)
+		require.Equal(t, 2, res.Code, res.Stdout)
+		assert.Empty(t, s.sim.Requests(), "an invalid repository never reaches the tenant")
+		got := s.render(t)
+		assert.Contains(t, got, "rules/broken.js:2")
+		checkGolden(t, "validation-failure", got)
+	})
+	t.Run("failed deploy", func(t *testing.T) {
+		st := harness.ExampleState()
+		s := startStands(t, &st, auth0sim.Options{})
+		s.sim.InjectFault(auth0sim.Fault{Method: "PATCH", PathPattern: "/api/v2/connections/*", Status: 400, Times: -1,
+			Body: `{"statusCode":400,"error":"Bad Request","message":"Payload validation error: 'Too many scripts'","errorCode":"invalid_body"}`})
+		res := harness.Run(t, bin, exampleWorkspace(t), s.env)
+		require.Equal(t, 1, res.Code, res.Stdout)
+		checkGolden(t, "failed-deploy", s.render(t))
+	})
+}
+
+// Bitbucket and Slack failures are one-line warnings: the exit code is the
+// deployment's, and no secret appears.
+func TestReportingFailuresAreWarnings(t *testing.T) {
+	bin := harness.Binary(t)
+	cases := []struct {
+		name   string
+		bb     *bbsim.Fault
+		slack  *slacksim.Fault
+		expect string
+	}{
+		{name: "bitbucket 401", bb: &bbsim.Fault{Status: 401}, expect: "app passwords"},
+		{name: "bitbucket 403", bb: &bbsim.Fault{Status: 403}, expect: "403"},
+		{name: "bitbucket 404", bb: &bbsim.Fault{Status: 404}, expect: reportRepo},
+		{name: "bitbucket 500", bb: &bbsim.Fault{Status: 500}, expect: "500"},
+		{name: "slack 404 no_service", slack: &slacksim.Fault{Status: 404, Answer: "no_service"}, expect: "no_service"},
+		{name: "slack 429", slack: &slacksim.Fault{Status: 429, Answer: "rate_limited", RetryAfter: "30"}, expect: "rate_limited"},
+		{name: "slack 500", slack: &slacksim.Fault{Status: 500, Answer: "rollup_error"}, expect: "rollup_error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := harness.ExampleState()
+			s := startStands(t, &st, auth0sim.Options{})
+			if tc.bb != nil {
+				s.bb.SetFault(*tc.bb)
+			}
+			if tc.slack != nil {
+				s.slack.SetFault(*tc.slack)
+			}
+			res := harness.Run(t, bin, exampleWorkspace(t), s.env)
+			require.Equal(t, 0, res.Code, "a reporting failure never fails the deployment:\n%s", res.Stdout)
+			require.Len(t, res.Report.Warnings, 1, "%v", res.Report.Warnings)
+			w := res.Report.Warnings[0]
+			assert.NotContains(t, w, "\n")
+			assert.Contains(t, w, tc.expect)
+			for _, secret := range []string{harness.ClientSecret, "E2ESECRETPATH", "https://example.com/country"} {
+				assert.NotContains(t, res.Stdout+res.Stderr, secret)
+				data, _ := json.Marshal(res.Report)
+				assert.NotContains(t, string(data), secret)
+			}
+			var warnLines int
+			for _, l := range harness.Lines(res.Stdout) {
+				if strings.Contains(l, w) {
+					warnLines++
+				}
+			}
+			assert.Equal(t, 1, warnLines, "the warning is one line in the log")
+		})
+	}
+}
