@@ -152,6 +152,7 @@ func (r *run) readWorkspace() (int, bool) {
 		ManualActions:       r.cfg.ManualActions,
 		LookupEnv:           r.deps.Env,
 		RequireSecretValues: r.cfg.Mode != config.ModeValidate,
+		Ignore:              ignoredTopLevel(root, r.cfg.ReportDir),
 	})
 	r.desired = desired
 	r.addProblems(problems)
@@ -159,6 +160,21 @@ func (r *run) readWorkspace() (int, bool) {
 		return r.invalid("the repository has %s: nothing was written", countPhrase(problems)), true
 	}
 	return 0, false
+}
+
+// ignoredTopLevel returns the top-level entry of root that holds the
+// report folder, when the report folder lies inside root.
+func ignoredTopLevel(root, reportDir string) []string {
+	rel, err := filepath.Rel(root, reportDir)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil
+	}
+	top := strings.Split(filepath.ToSlash(rel), "/")[0]
+	switch top {
+	case "rules", "rules-configs", "database-connections", "pages", "actions":
+		return nil // never hide a managed folder; its stray files are reported
+	}
+	return []string{top}
 }
 
 // addProblems records problems in the report and prints them, one per line.

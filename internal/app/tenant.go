@@ -187,7 +187,7 @@ func isConfigError(err error) bool {
 // from the outcome of each item's writes; it logs one line per change.
 func (r *run) recordItems(p *plan.Plan, res *deploy.Result, mode string) {
 	for _, it := range p.Items {
-		ri := report.Item{Kind: it.Kind, Name: it.Name, Path: it.Source.Path, Line: it.Source.Line, Action: string(it.Op), Reason: it.Reason}
+		ri := report.Item{Kind: it.Kind, Name: it.Name, Path: it.Source.Path, Line: it.Source.Line, Action: string(it.Op), Reason: it.Reason, Refresh: it.Blind}
 		switch {
 		case it.Op == plan.OpUnchanged && len(it.Writes) == 0:
 			ri.Result = report.ResultUnchanged

@@ -101,15 +101,10 @@ func ShouldNotify(cfg Config, rep *report.Report) bool {
 
 // hasChanges: something was created, updated or deleted, or would be (plan).
 func hasChanges(rep *report.Report) bool {
-	if rep.Total.Changes() > 0 {
-		return true
+	if len(rep.Items) == 0 {
+		return rep.Total.Changes() > 0
 	}
-	for _, it := range rep.Items {
-		if isChange(it.Action) && (it.Result == report.ResultApplied || it.Result == report.ResultPlanned) {
-			return true
-		}
-	}
-	return false
+	return rep.ChangedItems() > 0
 }
 
 // Send posts BuildMessage(rep) to the webhook. Slack's answer decides: "ok"

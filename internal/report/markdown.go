@@ -120,7 +120,7 @@ func Markdown(rep *Report) string {
 
 // Headline is the outcome in a few words, e.g. "deployed 3 changes".
 func Headline(rep *Report) string {
-	n := rep.Total.Changes()
+	n := rep.ChangedItems()
 	switch rep.Status {
 	case StatusInvalid:
 		return "invalid, nothing written"

@@ -110,6 +110,26 @@ type Item struct {
 	// Reason says why (what changed, why skipped); never a secret value.
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// Refresh marks a write made only because the value cannot be compared
+	// (rules configs: Auth0 never returns values). It is applied on every
+	// run and is not counted as a change by ChangedItems.
+	Refresh bool `json:"refresh,omitempty"`
+}
+
+// ChangedItems counts the items created, updated or deleted (deploy) or
+// that would be (plan), leaving out refresh writes.
+func (r *Report) ChangedItems() int {
+	n := 0
+	for _, it := range r.Items {
+		if it.Refresh || (it.Result != ResultApplied && it.Result != ResultPlanned) {
+			continue
+		}
+		switch it.Action {
+		case "create", "update", "delete":
+			n++
+		}
+	}
+	return n
 }
 
 // APIUsage counts Management API traffic.

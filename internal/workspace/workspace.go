@@ -46,6 +46,9 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// RequireSecretValues: true in plan/deploy (a secret without a value is an error), false in validate (a warning).
 	RequireSecretValues bool
+	// Ignore lists top-level entries of BASE_DIR to skip silently (the
+	// pipe's own REPORT_DIR when it lies there).
+	Ignore []string
 	// MaxFileSize bounds any one file (default 100 KiB + a margin; Auth0 caps a Universal Login template at 100 KB); larger files are problems.
 	MaxFileSize int64
 }
@@ -159,6 +162,9 @@ func (r *reader) readRoot(d *model.Desired) {
 	}
 	found := false
 	for _, e := range root {
+		if contains(r.opts.Ignore, e.name) {
+			continue
+		}
 		if !contains(managedDirs, e.name) {
 			if !isFurniture(e) {
 				r.warnf(e.rel, 0, 0, "not managed by this pipe%s", caseHint(e.name, managedDirs))
