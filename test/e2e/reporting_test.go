@@ -131,12 +131,15 @@ func TestReportingOutcomes(t *testing.T) {
 		checkGolden(t, "validation-failure", got)
 	})
 	t.Run("failed deploy", func(t *testing.T) {
-		st := harness.ExampleState()
+		// A swap is a chain of writes (temporary move, then each rule);
+		// failing its middle write gives the same account on every run.
+		st := stateWithRules(map[string]int{"alpha": 1, "beta": 2, "gamma": 3})
 		s := startStands(t, &st, auth0sim.Options{})
-		s.sim.InjectFault(auth0sim.Fault{Method: "PATCH", PathPattern: "/api/v2/connections/*", Status: 400, Times: -1,
-			Body: `{"statusCode":400,"error":"Bad Request","message":"Payload validation error: 'Too many scripts'","errorCode":"invalid_body"}`})
-		res := harness.Run(t, bin, exampleWorkspace(t), s.env)
+		s.sim.InjectFault(auth0sim.Fault{Method: "PATCH", PathPattern: "/api/v2/rules/" + rulesByName(st)["beta"].ID, Status: 400, Times: -1,
+			Body: `{"statusCode":400,"error":"Bad Request","message":"Payload validation error: 'Object didn't pass validation'","errorCode":"invalid_body"}`})
+		res := harness.Run(t, bin, rulesRepo(t, map[string]int{"alpha": 2, "beta": 1}), s.env)
 		require.Equal(t, 1, res.Code, res.Stdout)
+		assert.Contains(t, ruleOrders(s.sim.Snapshot()), "gamma", "no deletion after the failure")
 		checkGolden(t, "failed-deploy", s.render(t))
 	})
 }
