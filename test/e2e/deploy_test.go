@@ -383,8 +383,11 @@ func TestWriteFaults(t *testing.T) {
 		}
 		assert.Equal(t, report.ResultApplied, results["a-rule"])
 		assert.Equal(t, report.ResultFailed, results["b-rule"])
+		// c-rule's create runs alongside or after b-rule's (concurrency 2):
+		// it either failed the same way or was never started.
+		assert.Contains(t, []report.Result{report.ResultFailed, report.ResultNotApplied}, results["c-rule"])
 		assert.Equal(t, report.ResultNotApplied, results["old-rule"])
-		assert.Equal(t, 1, res.Report.Total.Failed)
+		assert.GreaterOrEqual(t, res.Report.Total.Failed, 1)
 		require.Len(t, res.Report.Items, 4)
 		assert.Regexp(t, `applied, \d+ not applied, no deletion after the failure`, res.Report.Error)
 
