@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 
@@ -168,13 +169,16 @@ func readRequest(d *model.Desired) model.ReadRequest {
 }
 
 // isConfigError tells a configuration problem (credentials, scopes,
-// audience) from an operational failure.
+// audience, a domain that does not exist) from an operational failure. A
+// token request that failed on Auth0's side (5xx, 429 or no answer, after
+// retrying) is operational: the configuration may be right.
 func isConfigError(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return true
+	}
 	var te *tenant.Error
 	if errors.As(err, &te) {
-		if te.Kind == tenant.KindToken {
-			return true
-		}
 		switch te.Status {
 		case 400, 401, 403:
 			return true
