@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/config"
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/deploy"
@@ -35,13 +36,14 @@ func (r *run) tenantSteps(ctx context.Context) int {
 	}
 
 	client, err := tenant.New(ctx, tenant.Options{
-		Domain:       cfg.BaseURL.String(),
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret.Reveal(),
-		Audience:     cfg.Audience,
-		Deadline:     deadline,
-		Logger:       r.log,
-		UserAgent:    version.Name + "/" + version.Version,
+		Domain:         cfg.BaseURL.String(),
+		ClientID:       cfg.ClientID,
+		ClientSecret:   cfg.ClientSecret.Reveal(),
+		Audience:       cfg.Audience,
+		Deadline:       deadline,
+		AttemptTimeout: attemptTimeout(cfg.Timeout),
+		Logger:         r.log,
+		UserAgent:      version.Name + "/" + version.Version,
 	})
 	if err != nil {
 		return r.invalid("%s", explain(err))
@@ -122,6 +124,17 @@ func (r *run) tenantSteps(ctx context.Context) int {
 			title, explain(res.Err), applied, notApplied)
 	}
 	return ExitOK
+}
+
+// attemptsPerTimeout: one HTTP attempt may take at most this share of
+// TIMEOUT, so that an answer that never comes can be retried before the
+// run's deadline (the retry policy allows 5 attempts).
+const attemptsPerTimeout = 5
+
+// attemptTimeout bounds one HTTP attempt to the tenant: the adapter's 30 s,
+// or TIMEOUT/5 when TIMEOUT is shorter than 2m30s.
+func attemptTimeout(runTimeout time.Duration) time.Duration {
+	return min(tenant.DefaultAttemptTimeout, runTimeout/attemptsPerTimeout)
 }
 
 func describeBranch(branch, tag string) string {

@@ -51,10 +51,12 @@ type Options struct {
 }
 
 const (
-	defaultBuildTimeout   = 5 * time.Minute
-	defaultPollInterval   = time.Second
-	defaultAttemptTimeout = 30 * time.Second
+	defaultBuildTimeout = 5 * time.Minute
+	defaultPollInterval = time.Second
 )
+
+// DefaultAttemptTimeout is Options.AttemptTimeout when unset.
+const DefaultAttemptTimeout = 30 * time.Second
 
 func (o *Options) setDefaults() {
 	if o.Now == nil {
@@ -70,7 +72,7 @@ func (o *Options) setDefaults() {
 		o.PollInterval = defaultPollInterval
 	}
 	if o.AttemptTimeout <= 0 {
-		o.AttemptTimeout = defaultAttemptTimeout
+		o.AttemptTimeout = DefaultAttemptTimeout
 	}
 }
 
