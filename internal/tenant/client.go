@@ -26,6 +26,7 @@ import (
 	"github.com/auth0/go-auth0/management"
 	"github.com/rs/zerolog"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/report"
 )
@@ -117,19 +118,33 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	// The token request uses the client found in its context: give it the
 	// same retrying, counting transport.
 	tokenCtx := context.WithValue(ctx, oauth2.HTTPClient, httpClient)
+	// The client-credentials token source is the pipe's own. go-auth0's
+	// leaves oauth2's AuthStyle unset, and oauth2 then probes: a failed
+	// token request is sent again with the secret in the other place, so
+	// a refused secret went out twice and a failing endpoint got twice the
+	// retry policy's attempts. Auth0 documents the secret in the form body.
+	tokens := (&clientcredentials.Config{
+		ClientID:       opts.ClientID,
+		ClientSecret:   opts.ClientSecret,
+		TokenURL:       base.String() + "/oauth/token",
+		EndpointParams: url.Values{"audience": {audience}},
+		AuthStyle:      oauth2.AuthStyleInParams,
+	}).TokenSource(tokenCtx)
+	apiClient := &http.Client{Transport: &oauth2.Transport{Source: tokens, Base: c.transport}}
 
-	var mopts []management.Option
+	// go-auth0 wants a token source of its own: give it a static
+	// placeholder, whose Authorization header apiClient's transport
+	// replaces with the real token. WithInsecure (a placeholder too) also
+	// lets go-auth0 speak plain http to a loopback stand-in.
+	placeholder := management.WithStaticToken("replaced-by-the-client-credentials-token")
 	if base.Scheme == "http" {
-		// Must come first: it sets a static token that a later
-		// credentials option replaces, and the credentials option captures
-		// the URL (scheme included) when applied.
-		mopts = append(mopts, management.WithInsecure())
+		placeholder = management.WithInsecure()
 	}
-	mopts = append(mopts,
-		management.WithClientCredentialsAndAudience(tokenCtx, opts.ClientID, opts.ClientSecret, audience),
+	mopts := []management.Option{
+		placeholder,
 		management.WithNoRetries(),
-		management.WithClient(httpClient),
-	)
+		management.WithClient(apiClient),
+	}
 	if opts.UserAgent != "" {
 		mopts = append(mopts, management.WithUserAgent(opts.UserAgent))
 	}
