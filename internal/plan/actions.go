@@ -58,7 +58,8 @@ func SplitFingerprint(code string) (string, string) {
 // actions plans actions and their trigger bindings.
 func (b *builder) actions() {
 	d, c := b.d, b.c
-	if !d.ActionsManaged {
+	explicit := d.Bindings != nil
+	if !d.ActionsManaged && len(d.Bindings) == 0 {
 		return
 	}
 	curByName := map[string]*model.CurrentAction{}
@@ -70,6 +71,9 @@ func (b *builder) actions() {
 	touched := map[string]bool{} // triggers whose bindings are considered
 
 	for i := range d.Actions {
+		if !d.ActionsManaged {
+			break // bindings only (auth0-deploy-cli's triggers/ without actions/)
+		}
 		a := &d.Actions[i]
 		desiredByName[a.Name] = a
 		if b.manualActions[a.Name] {
@@ -145,7 +149,7 @@ func (b *builder) actions() {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if desiredByName[name] != nil {
+		if desiredByName[name] != nil || !d.ActionsManaged {
 			continue
 		}
 		cur := curByName[name]
@@ -156,6 +160,10 @@ func (b *builder) actions() {
 			b.item(model.KindAction, name, OpSkip, model.Source{}, "manual action (MANUAL_ACTIONS): never created, updated or deleted")
 		case !b.opts.AllowDelete:
 			b.item(model.KindAction, name, OpSkip, model.Source{}, "not in the repository; kept because ALLOW_DELETE=false")
+		case explicit && !hasKey(d.Bindings, cur.Trigger) && len(c.Bindings[cur.Trigger]) > 0:
+			// Its trigger's bindings are not managed here: deleting it
+			// (force) detaches its binding with it.
+			retired[name] = b.item(model.KindAction, name, OpDelete, model.Source{}, "not in the repository (full deployment); its binding to %s goes with it", cur.Trigger)
 		default:
 			retired[name] = b.item(model.KindAction, name, OpDelete, model.Source{}, "not in the repository (full deployment); unbound first")
 			touched[cur.Trigger] = true
@@ -178,20 +186,25 @@ func (b *builder) actions() {
 	}
 }
 
-// bindings plans each touched trigger's binding list: bindings of actions
-// the pipe does not manage keep their place, ahead; then the managed,
-// enabled actions of that trigger by order (then name).
+// bindings plans trigger binding lists. With explicit bindings
+// (Desired.Bindings not nil: auth0-deploy-cli's triggers/*.json) exactly
+// the triggers listed there are planned, each list complete and in order,
+// and every other trigger is left alone. Otherwise each touched trigger's
+// list is derived: bindings of actions the pipe does not manage keep their
+// place, ahead; then the managed, enabled actions of that trigger by order
+// (then name).
 func (b *builder) bindings(curByName map[string]*model.CurrentAction, desired map[string]*model.Action, apply map[string]*Write, retired map[string]*Item, touched map[string]bool) map[string]*Write {
 	out := map[string]*Write{}
 	var triggers []string
-	for t := range touched {
-		if t != "" {
+	if b.d.Bindings != nil {
+		for t := range b.d.Bindings {
 			triggers = append(triggers, t)
 		}
-	}
-	for t := range b.d.Bindings {
-		if !touched[t] {
-			triggers = append(triggers, t)
+	} else {
+		for t := range touched {
+			if t != "" {
+				triggers = append(triggers, t)
+			}
 		}
 	}
 	sort.Strings(triggers)
@@ -212,9 +225,23 @@ func (b *builder) bindings(curByName map[string]*model.CurrentAction, desired ma
 					b.errorf(src, "trigger %s binds action %q, which is never deployed (deployed: false): Auth0 refuses to bind an undeployed action", trig, ref.ActionName)
 					continue
 				}
+				if (a == nil || b.manualActions[ref.ActionName]) && !ca.Deployed {
+					b.errorf(src, "trigger %s binds action %q, which has never been deployed in the tenant: Auth0 refuses to bind an undeployed action", trig, ref.ActionName)
+					continue
+				}
+				if retired[ref.ActionName] != nil {
+					b.errorf(src, "trigger %s binds action %q, which this deployment deletes (it is not in actions/): add it to the repository or MANUAL_ACTIONS, or remove the binding", trig, ref.ActionName)
+					continue
+				}
 				bw := model.BindingWrite{ActionName: ref.ActionName, DisplayName: ref.DisplayName}
 				if bw.DisplayName == "" {
+					// No display name given: keep the tenant's, if bound.
 					bw.DisplayName = ref.ActionName
+					for _, cb := range cur {
+						if cb.ActionName == ref.ActionName && cb.DisplayName != "" {
+							bw.DisplayName = cb.DisplayName
+						}
+					}
 				}
 				if ca != nil {
 					bw.ActionID = ca.ID
@@ -278,15 +305,19 @@ func (b *builder) bindings(curByName map[string]*model.CurrentAction, desired ma
 		for i, w := range want {
 			wantNames[i] = w.ActionName
 		}
-		if reflect.DeepEqual(curNames, wantNames) {
+		renamed := renamedBindings(cur, want)
+		if reflect.DeepEqual(curNames, wantNames) && len(renamed) == 0 {
 			b.item(model.KindBindings, trig, OpUnchanged, src, "")
 			continue
 		}
 		op := OpUpdate
-		if len(cur) == 0 {
+		if len(cur) == 0 && len(want) > 0 {
 			op = OpCreate
 		}
 		reason := fmt.Sprintf("[%s] → [%s]", strings.Join(curNames, ", "), strings.Join(wantNames, ", "))
+		if reflect.DeepEqual(curNames, wantNames) {
+			reason = "display name of " + strings.Join(renamed, ", ") + " changed"
+		}
 		it := b.item(model.KindBindings, trig, op, src, "%s", reason)
 		var after []int
 		for _, w := range want {
@@ -298,6 +329,27 @@ func (b *builder) bindings(curByName map[string]*model.CurrentAction, desired ma
 			Desc: fmt.Sprintf("set %s bindings %s", trig, reason)}, it)
 	}
 	return out
+}
+
+// renamedBindings names the actions bound both before and after whose
+// display name changes.
+func renamedBindings(cur []model.CurrentBinding, want []model.BindingWrite) []string {
+	before := map[string]string{}
+	for _, cb := range cur {
+		before[cb.ActionName] = cb.DisplayName
+	}
+	var out []string
+	for _, w := range want {
+		if d, ok := before[w.ActionName]; ok && d != w.DisplayName {
+			out = append(out, w.ActionName)
+		}
+	}
+	return out
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 func sameDeps(a, b []model.Dependency) bool {

@@ -75,7 +75,11 @@ func (b *builder) databases() {
 			}
 			continue
 		}
-		if conn.ImportMode() {
+		importMode := conn.ImportMode()
+		if v, ok := db.Options["import_mode"].(bool); ok {
+			importMode = v // the repository's options win (auth0-deploy-cli's database.json)
+		}
+		if importMode {
 			ok := true
 			for name, s := range db.Scripts {
 				if name != "login" && name != "get_user" {
