@@ -97,7 +97,7 @@ func (r *run) tenantSteps(ctx context.Context) int {
 
 	// Back up what the writes overwrite or delete, before the first write.
 	backupDir := filepath.Join(cfg.ReportDir, "backup")
-	files, err := deploy.Backup(backupDir, r.desired, current, p, cfg.ManualRules, cfg.ManualActions)
+	files, err := deploy.Backup(backupDir, r.desired, current, p, cfg.ManualRules, cfg.ManualActions, cfg.Mappings)
 	if err != nil {
 		r.recordItems(p, nil, mode)
 		return r.failed("could not write the backup to %s, nothing was written: %v", r.displayPath(backupDir), err)

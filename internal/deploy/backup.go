@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -24,16 +25,23 @@ created), commit, and deploy again.
 
 Not included: rules-configs values and action secret values, which Auth0
 never returns; manual rules and manual actions, which the pipe never changes.
+
+Keyword mapping values (AUTH0_KEYWORD_REPLACE_MAPPINGS) are secrets: where
+the tenant's text contains one, this backup has its marker instead
+(` + "`@@KEY@@`" + ` for the JSON-encoded value, ` + "`##KEY##`" + ` for the plain text). Deployed with
+the same mappings, the files give back exactly what the tenant held.
 `
 
 // Backup writes the current state of every kind the repository manages to
 // dir, in the repository layout, and returns the files written (relative to
 // dir). It runs before the first write; an error must stop the deployment.
-func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manualRules, manualActions []string) ([]string, error) {
+// mappings are the keyword mappings: their values never reach the backup
+// (see markers).
+func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manualRules, manualActions []string, mappings map[string]any) ([]string, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	b := &backup{dir: dir}
+	b := &backup{dir: dir, markers: markers(mappings)}
 	manualR, manualA := setOf(manualRules), setOf(manualActions)
 	if d.RulesManaged && c.RulesAvailable {
 		for _, r := range c.Rules {
@@ -113,17 +121,69 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 			b.json("actions/"+a.Name+".json", meta)
 		}
 	}
-	b.file("README.md", BackupReadme)
+	b.write("README.md", BackupReadme, false)
 	return b.written, b.err
 }
 
 type backup struct {
 	dir     string
+	markers *strings.Replacer
 	written []string
 	err     error
 }
 
-func (b *backup) file(rel, content string) {
+// markers returns a replacer that turns keyword mapping values back into
+// the markers that insert them: the JSON encoding of a value into
+// @@KEY@@, its text into ##KEY##. The values it covers are those the pipe
+// redacts as secrets (strings of 4+ characters, other values whose JSON is
+// 6+ characters), longest first, so that one value inside another is not
+// split. Replacing a value's every occurrence, even one typed by hand, is
+// safe: deployed with the same mappings it gives the same text back.
+func markers(mappings map[string]any) *strings.Replacer {
+	type pair struct{ value, marker string }
+	var pairs []pair
+	for key, v := range mappings {
+		// Encoded as the keyword replacement encodes it: no HTML escaping.
+		var buf bytes.Buffer
+		e := json.NewEncoder(&buf)
+		e.SetEscapeHTML(false)
+		if e.Encode(v) != nil {
+			continue
+		}
+		enc := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		if s, ok := v.(string); ok {
+			if len(s) < 4 {
+				continue
+			}
+			pairs = append(pairs, pair{string(enc), "@@" + key + "@@"}, pair{s, "##" + key + "##"})
+			// The JSON-escaped text (a value inside a longer JSON string).
+			if esc := string(enc[1 : len(enc)-1]); esc != s {
+				pairs = append(pairs, pair{esc, "##" + key + "##"})
+			}
+		} else if len(enc) >= 6 {
+			pairs = append(pairs, pair{string(enc), "@@" + key + "@@"})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if len(pairs[i].value) != len(pairs[j].value) {
+			return len(pairs[i].value) > len(pairs[j].value)
+		}
+		return pairs[i].value < pairs[j].value
+	})
+	args := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p.value, p.marker)
+	}
+	return strings.NewReplacer(args...)
+}
+
+// file writes a file of tenant content, with keyword values as markers.
+func (b *backup) file(rel, content string) { b.write(rel, content, true) }
+
+func (b *backup) write(rel, content string, tenantText bool) {
 	if b.err != nil {
 		return
 	}
@@ -136,6 +196,9 @@ func (b *backup) file(rel, content string) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		b.err = err
 		return
+	}
+	if tenantText && b.markers != nil {
+		content = b.markers.Replace(content)
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		b.err = err

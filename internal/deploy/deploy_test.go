@@ -171,7 +171,7 @@ func TestBackupWritesRepositoryLayout(t *testing.T) {
 		Actions:      []model.CurrentAction{{ID: "x", Name: "act", Code: plan.WithFingerprint("code", "abc123"), Trigger: "post-login", Runtime: "node22", SecretNames: []string{"K"}}},
 		Bindings:     map[string][]model.CurrentBinding{"post-login": {{ActionName: "other"}, {ActionName: "act"}}},
 	}
-	files, err := Backup(dir, d, c, &plan.Plan{}, []string{"manual"}, nil)
+	files, err := Backup(dir, d, c, &plan.Plan{}, []string{"manual"}, nil, nil)
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"rules/a.js", "rules/a.json", "database-connections/db/login.js", "pages/login.html", "pages/login.json",
 		"pages/error_page.html", "pages/error_page.json", "actions/act.js", "actions/act.json", "README.md"}, files)
