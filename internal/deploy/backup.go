@@ -13,18 +13,26 @@ import (
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/plan"
 )
 
-// BackupReadme explains the backup folder to whoever finds it.
+// NoteFile is the backup's explanation, at its top level. It is not
+// README.md, so that copying the backup over BASE_DIR never replaces the
+// repository's README; like every top-level *.md file, the pipe ignores it.
+const NoteFile = "BACKUP.md"
+
+// BackupReadme starts NoteFile; the folders the backup holds and the
+// rules-configs keys follow it.
 const BackupReadme = `# Backup of the tenant before this deployment
 
 This folder holds, in the repository layout, what the tenant held before
 the deployment for every kind the repository manages (rules, database
-connection scripts, hosted pages, actions). To undo the deployment, replace
-the repository's folders with these (for example
-` + "`cp -R backup/. <BASE_DIR>/`" + ` after removing files of items that the deployment
-created), commit, and deploy again.
+connection scripts, hosted pages, actions). To undo the deployment: in
+BASE_DIR, delete the folders listed below, copy this folder's content in
+(for example ` + "`cp -R backup/. <BASE_DIR>/`" + `), commit, and deploy again with the
+same AUTH0_KEYWORD_REPLACE_MAPPINGS. Items the deployment created are not
+here, so that deploy deletes them.
 
 Not included: rules-configs values and action secret values, which Auth0
-never returns; manual rules and manual actions, which the pipe never changes.
+never returns (keep the repository's rules-configs/ folder as it is);
+manual rules and manual actions, which the pipe never changes.
 
 Keyword mapping values (AUTH0_KEYWORD_REPLACE_MAPPINGS) are secrets: where
 the tenant's text contains one, this backup has its marker instead
@@ -51,11 +59,6 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 			b.file("rules/"+r.Name+".js", r.Script)
 			b.json("rules/"+r.Name+".json", map[string]any{"enabled": r.Enabled, "order": r.Order, "stage": "login_success"})
 		}
-	}
-	if d.RulesConfigsManaged && len(c.RuleConfigKeys) > 0 {
-		keys := append([]string(nil), c.RuleConfigKeys...)
-		sort.Strings(keys)
-		b.file("rules-configs/KEYS.txt", "Keys present before the deployment (Auth0 never returns their values):\n"+strings.Join(keys, "\n")+"\n")
 	}
 	if d.DatabasesManaged {
 		for _, db := range d.Databases {
@@ -121,8 +124,36 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 			b.json("actions/"+a.Name+".json", meta)
 		}
 	}
-	b.write("README.md", BackupReadme, false)
+	b.write(NoteFile, b.note(d, c), false)
 	return b.written, b.err
+}
+
+// note is NoteFile's content: BackupReadme, the folders to replace, and
+// the rules-configs keys the tenant had. The keys are listed here rather
+// than in a rules-configs/ folder: copied into the repository, a folder
+// without <key>.json files would tell the next deploy to delete every key.
+func (b *backup) note(d *model.Desired, c *model.Current) string {
+	var sb strings.Builder
+	sb.WriteString(BackupReadme)
+	folders := map[string]bool{}
+	for _, f := range b.written {
+		folders[strings.SplitN(f, "/", 2)[0]] = true
+	}
+	if len(folders) > 0 {
+		sb.WriteString("\nFolders in this backup: ")
+		names := make([]string, 0, len(folders))
+		for f := range folders {
+			names = append(names, "`"+f+"/`")
+		}
+		sort.Strings(names)
+		sb.WriteString(strings.Join(names, ", ") + ".\n")
+	}
+	if d.RulesConfigsManaged && len(c.RuleConfigKeys) > 0 {
+		keys := append([]string(nil), c.RuleConfigKeys...)
+		sort.Strings(keys)
+		sb.WriteString("\nRules-configs keys the tenant had (values are never returned): " + strings.Join(keys, ", ") + ".\n")
+	}
+	return sb.String()
 }
 
 type backup struct {

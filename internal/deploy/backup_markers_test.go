@@ -75,6 +75,22 @@ func TestBackupHoldsNoKeywordValue(t *testing.T) {
 	}
 	js, _ := os.ReadFile(filepath.Join(dir, "rules", "a.js"))
 	require.True(t, strings.Contains(string(js), "const k = @@API_KEY@@;"), string(js))
-	readme, _ := os.ReadFile(filepath.Join(dir, "README.md"))
-	require.Equal(t, BackupReadme, string(readme))
+	note, _ := os.ReadFile(filepath.Join(dir, NoteFile))
+	require.True(t, strings.HasPrefix(string(note), BackupReadme), "the note is not rewritten with markers")
+}
+
+// The backup never holds a rules-configs/ folder: copied over the
+// repository, one without <key>.json files would delete every key. The
+// keys are listed in the note instead, with the folders to replace.
+func TestBackupListsRulesConfigKeysInTheNote(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "backup")
+	d := &model.Desired{RulesManaged: true, RulesConfigsManaged: true}
+	c := &model.Current{RulesAvailable: true, RuleConfigKeys: []string{"B_KEY", "A_KEY"},
+		Rules: []model.CurrentRule{{ID: "1", Name: "a", Script: "function (u, c, cb) { cb(null, u, c); }", Order: 1, Enabled: true, Stage: "login_success"}}}
+	files, err := Backup(dir, d, c, &plan.Plan{}, nil, nil, nil)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"rules/a.js", "rules/a.json", NoteFile}, files)
+	note, err := os.ReadFile(filepath.Join(dir, NoteFile))
+	require.NoError(t, err)
+	require.True(t, strings.HasSuffix(string(note), "\nFolders in this backup: `rules/`.\n\nRules-configs keys the tenant had (values are never returned): A_KEY, B_KEY.\n"), string(note))
 }

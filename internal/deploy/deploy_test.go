@@ -174,7 +174,7 @@ func TestBackupWritesRepositoryLayout(t *testing.T) {
 	files, err := Backup(dir, d, c, &plan.Plan{}, []string{"manual"}, nil, nil)
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"rules/a.js", "rules/a.json", "database-connections/db/login.js", "pages/login.html", "pages/login.json",
-		"pages/error_page.html", "pages/error_page.json", "actions/act.js", "actions/act.json", "README.md"}, files)
+		"pages/error_page.html", "pages/error_page.json", "actions/act.js", "actions/act.json", "BACKUP.md"}, files)
 	read := func(p string) string {
 		b, err := os.ReadFile(filepath.Join(dir, p))
 		require.NoError(t, err)
