@@ -153,6 +153,7 @@ func (r *run) readWorkspace() (int, bool) {
 		LookupEnv:           r.deps.Env,
 		RequireSecretValues: r.cfg.Mode != config.ModeValidate,
 		Ignore:              ignoredTopLevel(root, r.cfg.ReportDir),
+		Layout:              r.cfg.Layout,
 	})
 	r.desired = desired
 	r.addProblems(problems)
@@ -171,7 +172,7 @@ func ignoredTopLevel(root, reportDir string) []string {
 	}
 	top := strings.Split(filepath.ToSlash(rel), "/")[0]
 	switch top {
-	case "rules", "rules-configs", "database-connections", "pages", "actions":
+	case "rules", "rules-configs", "database-connections", "pages", "actions", "triggers":
 		return nil // never hide a managed folder; its stray files are reported
 	}
 	return []string{top}
@@ -219,7 +220,7 @@ func (r *run) describeDesired() {
 		}
 		return fmt.Sprintf("%s: %d", what, n)
 	}
-	r.log.Info().Msgf("found %s; %s; %s; pages: %d; %s",
+	r.log.Info().Msgf("found (%s layout) %s; %s; %s; pages: %d; %s", d.Layout,
 		managed(d.RulesManaged, len(d.Rules), "rules"),
 		managed(d.RulesConfigsManaged, len(d.RulesConfigs), "rules configs"),
 		managed(d.DatabasesManaged, len(d.Databases), "database connections"),

@@ -153,7 +153,9 @@ func readRequest(d *model.Desired) model.ReadRequest {
 		Rules:        d.RulesManaged,
 		RulesConfigs: d.RulesConfigsManaged,
 		Databases:    d.DatabasesManaged && len(d.Databases) > 0,
-		Actions:      d.ActionsManaged,
+		// Explicit bindings (auth0-deploy-cli's triggers/) refer to the
+		// tenant's actions even when actions/ is not managed.
+		Actions: d.ActionsManaged || len(d.Bindings) > 0,
 	}
 	for _, db := range d.Databases {
 		req.DatabaseNames = append(req.DatabaseNames, db.Name)

@@ -27,6 +27,7 @@ func caseOptions(t *testing.T, c corpus.Case) (baseDir string, opts Options) {
 	opts.PathPrefix = baseDir
 	opts.ManualRules = corpus.List(c.Env["MANUAL_RULES"])
 	opts.ManualActions = corpus.List(c.Env["MANUAL_ACTIONS"])
+	opts.Layout = c.Env["LAYOUT"]
 	if m := c.Env["AUTH0_KEYWORD_REPLACE_MAPPINGS"]; m != "" {
 		dec := json.NewDecoder(strings.NewReader(m))
 		dec.UseNumber()

@@ -108,6 +108,16 @@ type meta struct {
 // loadMeta reads e as a JSON object (after keyword replacement) and reports
 // every key not in allowed.
 func (r *reader) loadMeta(e entry, allowed ...string) (*meta, bool) {
+	m, ok := r.loadObject(e)
+	if !ok {
+		return nil, false
+	}
+	return m, m.checkKeys(m.obj, allowed...)
+}
+
+// loadObject reads e as a JSON object (after keyword replacement), whatever
+// its keys.
+func (r *reader) loadObject(e entry) (*meta, bool) {
 	f, ok := r.load(e)
 	if !ok {
 		return nil, false
@@ -127,15 +137,21 @@ func (r *reader) loadMeta(e entry, allowed ...string) (*meta, bool) {
 		m.errAt(v, "must be a JSON object, not %s", v.Kind)
 		return nil, false
 	}
-	ok = true
-	for _, mem := range v.Members {
+	return m, true
+}
+
+// checkKeys reports every key of the object obj (in m's file) that is not
+// in allowed, and returns whether there was none.
+func (m *meta) checkKeys(obj *jsonmeta.Value, allowed ...string) bool {
+	ok := true
+	for _, mem := range obj.Members {
 		if !contains(allowed, mem.Key) {
-			line, col := f.pos(mem.KeyOffset)
-			r.errorf(e.rel, line, col, "unknown key %s (allowed: %s)", f.quoteKey(mem.Key, mem.KeyOffset, mem.KeyEnd), strings.Join(allowed, ", "))
+			line, col := m.f.pos(mem.KeyOffset)
+			m.r.errorf(m.f.rel, line, col, "unknown key %s (allowed: %s)", m.f.quoteKey(mem.Key, mem.KeyOffset, mem.KeyEnd), strings.Join(allowed, ", "))
 			ok = false
 		}
 	}
-	return m, ok
+	return ok
 }
 
 func contains(list []string, s string) bool {

@@ -1,10 +1,13 @@
-// Package workspace reads a tenant repository in the layout of Auth0's
-// Bitbucket Deployments extension (rules/, rules-configs/,
-// database-connections/, pages/, actions/) into the desired state, and
+// Package workspace reads a tenant repository into the desired state, and
 // validates it offline: every problem is found and reported at once, with
 // file, line and column where there is one. It never touches the network.
 //
-// The layout and every rule are described in docs/repository-layout.md.
+// Two layouts are read: the layout of Auth0's Bitbucket Deployments
+// extension (rules/, rules-configs/, database-connections/, pages/,
+// actions/; docs/repository-layout.md) and auth0-deploy-cli's directory
+// format (the same folders with its JSON shapes, plus triggers/;
+// docs/a0deploy.md). Both map onto the same model.Desired; Options.Layout
+// picks one or lets the files decide (layout.go).
 package workspace
 
 import (
@@ -16,9 +19,6 @@ import (
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/keywords"
 )
-
-// Layout is the value of Desired.Layout for this reader.
-const Layout = "extension"
 
 // DefaultMaxFileSize bounds any one file when Options.MaxFileSize is 0:
 // 128 KiB, the 100 KB Auth0 accepts for a page template or script plus a
@@ -51,6 +51,10 @@ type Options struct {
 	Ignore []string
 	// MaxFileSize bounds any one file (default 100 KiB + a margin; Auth0 caps a Universal Login template at 100 KB); larger files are problems.
 	MaxFileSize int64
+	// Layout is LAYOUT: "auto" (also when empty) reads the repository in
+	// the layout its files are written in, "extension" or "a0deploy"
+	// reads it in that one (see layout.go).
+	Layout string
 }
 
 // The folders this reader manages, in report order.
@@ -60,6 +64,8 @@ const (
 	dirDatabases    = "database-connections"
 	dirPages        = "pages"
 	dirActions      = "actions"
+	// dirTriggers is auth0-deploy-cli's trigger bindings folder.
+	dirTriggers = "triggers"
 )
 
 var managedDirs = []string{dirRules, dirRulesConfigs, dirDatabases, dirPages, dirActions}
@@ -79,6 +85,13 @@ type reader struct {
 
 	manualRules, manualActions map[string]bool
 
+	// refs holds the files (relative to BASE_DIR) that auth0-deploy-cli
+	// metadata names by path: they are read through that metadata, not
+	// reported as stray files.
+	refs map[string]bool
+	// pending are checks that run once every folder has been read.
+	pending []func()
+
 	ps         model.Problems
 	entries    int
 	totalBytes int64
@@ -87,6 +100,7 @@ type reader struct {
 }
 
 // Read reads the repository tree rooted at BASE_DIR (fsys) into the desired state and every problem found, sorted (model.Problems.Sort). It never panics and never touches the network.
+// desired.Layout says which layout was read; it is "" (and nothing is managed) when the layout could not be decided, which is always reported as an error.
 func Read(fsys fs.FS, opts Options) (desired *model.Desired, problems model.Problems) {
 	return read(fsys, opts, limits{maxEntries: MaxEntries, maxTotalBytes: MaxTotalBytes})
 }
@@ -97,8 +111,8 @@ func read(fsys fs.FS, opts Options, lim limits) (desired *model.Desired, problem
 	}
 	lim.maxFileSize = opts.MaxFileSize
 	r := &reader{fsys: fsys, opts: opts, prefix: cleanPrefix(opts.PathPrefix), limits: lim,
-		manualRules: set(opts.ManualRules), manualActions: set(opts.ManualActions)}
-	desired = &model.Desired{Layout: Layout}
+		manualRules: set(opts.ManualRules), manualActions: set(opts.ManualActions), refs: map[string]bool{}}
+	desired = &model.Desired{}
 	defer func() {
 		if v := recover(); v != nil {
 			// The value is not shown: it could hold file contents.
@@ -112,7 +126,12 @@ func read(fsys fs.FS, opts Options, lim limits) (desired *model.Desired, problem
 		r.errorf("", 0, 0, "AUTH0_KEYWORD_REPLACE_MAPPINGS: %v", err)
 	}
 	r.maps = maps
-	r.readRoot(desired)
+	switch desired.Layout = r.chooseLayout(); desired.Layout {
+	case LayoutExtension:
+		r.readRoot(desired)
+	case LayoutA0Deploy:
+		r.readRootA0(desired)
+	}
 	problems = r.ps
 	problems.Sort()
 	return desired, problems
