@@ -174,6 +174,9 @@ func (e *Error) hint() string {
 	case http.StatusNotFound:
 		return "it no longer exists in the tenant (changed during the run?); run again: the next run reads the tenant afresh"
 	case http.StatusConflict:
+		if strings.Contains(strings.ToLower(e.Message), "same name") {
+			return "an item with this name already exists in the tenant: it was probably created during the run (by hand or by another deployment); run again: the next run reads the tenant afresh"
+		}
 		if e.Code == "rule_conflict" || strings.Contains(strings.ToLower(e.Message), "same order") {
 			return "another rule already holds this order (rule_conflict): the pipe moves conflicting rules out of the way first, so a rule was probably changed in the tenant during the run; run again"
 		}

@@ -60,6 +60,16 @@ func TestClassifier(t *testing.T) {
 			check:    func(t *testing.T, err error) { assert.True(t, IsConflict(err)) },
 		},
 		{
+			name:     "409 rule_conflict on the name",
+			status:   409,
+			body:     `{"statusCode":409,"error":"Conflict","message":"A rule with the same name already exists","errorCode":"rule_conflict"}`,
+			wantErr:  "update rule rul_123: 409 Conflict: A rule with the same name already exists (rule_conflict)",
+			wantHint: []string{"an item with this name already exists in the tenant: it was probably created during the run"},
+			check: func(t *testing.T, err error) {
+				assert.NotContains(t, Hint(err), "order", "a name conflict is not an order conflict")
+			},
+		},
+		{
 			name:     "404",
 			status:   404,
 			body:     `{"statusCode":404,"error":"Not Found","message":"The rule does not exist","errorCode":"inexistent_rule"}`,
