@@ -180,7 +180,7 @@ func (c *Client) Concurrency() int {
 	if c.maxConc > 0 {
 		return c.maxConc
 	}
-	limit, _, _ := c.pacer.view()
+	limit, _, _ := c.pacer.view(c.now())
 	if limit <= 0 {
 		return 2
 	}

@@ -168,14 +168,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	backoffs429 := 0
 	for attempt := 1; ; attempt++ {
 		trace.set(func(t *callTrace) { t.attempts = attempt })
+		var tk ticket
 		if api {
-			if err := t.pace(ctx, trace); err != nil {
+			if tk, err = t.pace(ctx, trace); err != nil {
 				return nil, err
 			}
 		}
 		resp, written, err := t.try(ctx, req, body, attempt, api)
 		if api {
-			t.pacer.done(resp)
+			t.pacer.done(tk, t.now(), resp)
 		}
 
 		var wait time.Duration
@@ -249,10 +250,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// pace waits until the shared rate-limit view lets a request start.
-func (t *transport) pace(ctx context.Context, trace *callTrace) error {
+// pace waits until the shared rate-limit view lets a request start and
+// returns the request's ticket, to be given back to the pacer with its
+// answer.
+func (t *transport) pace(ctx context.Context, trace *callTrace) (ticket, error) {
 	for {
-		wait, answered := t.pacer.take(t.now())
+		tk, wait, answered := t.pacer.take(t.now())
 		if answered != nil {
 			// The bucket is empty and a request in flight will say when it
 			// refills: wait for any answer, then look again.
@@ -260,21 +263,21 @@ func (t *transport) pace(ctx context.Context, trace *callTrace) error {
 			case <-answered:
 				continue
 			case <-ctx.Done():
-				return ctx.Err()
+				return ticket{}, ctx.Err()
 			}
 		}
 		if wait <= 0 {
-			return nil
+			return tk, nil
 		}
 		if !t.fits(wait) {
 			trace.set(func(t *callTrace) { t.stopped = "run deadline" })
-			return fmt.Errorf("waiting %s for the tenant's rate limit would pass the run deadline: %w", wait.Round(time.Millisecond), errRunDeadline)
+			return ticket{}, fmt.Errorf("waiting %s for the tenant's rate limit would pass the run deadline: %w", wait.Round(time.Millisecond), errRunDeadline)
 		}
 		t.usage.add(func(u *usage) { u.waits++; u.waited += wait })
-		limit, tokens, _ := t.pacer.view()
+		limit, tokens, _ := t.pacer.view(t.now())
 		t.log.Debug().Dur("wait", wait).Int("limit", limit).Int("remaining", tokens).Msg("auth0 rate limit: pacing")
 		if err := t.sleep(ctx, wait); err != nil {
-			return err
+			return ticket{}, err
 		}
 	}
 }
