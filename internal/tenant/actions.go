@@ -106,10 +106,14 @@ func (c *Client) DeployAction(ctx context.Context, id string) (string, error) {
 }
 
 // WaitActionDeployed polls action id until versionID is its deployed
-// version, bounded by Options.BuildTimeout.
+// version, bounded by Options.BuildTimeout. A newer version going live
+// instead (another deployment, or a hand, deployed the action meanwhile)
+// ends the wait at once with a KindChanged error: that version is never
+// going to be ours.
 func (c *Client) WaitActionDeployed(ctx context.Context, id, versionID string) error {
 	op := fmt.Sprintf("wait for version %s of action %s to deploy", versionID, id)
 	limit := c.now().Add(c.buildTimeout)
+	ours := 0 // versionID's number, read when another version is seen live
 	for {
 		if err := c.pollPause(ctx, op, limit); err != nil {
 			return err
@@ -117,6 +121,20 @@ func (c *Client) WaitActionDeployed(ctx context.Context, id, versionID string) e
 		a, err := c.readAction(ctx, id)
 		if err != nil {
 			return err
+		}
+		if dv := a.DeployedVersion; dv != nil && dv.ID != versionID && dv.Number > 0 {
+			if ours == 0 {
+				var v wireActionVersion
+				if err := c.do(ctx, request{op: "read version " + versionID + " of action " + id, method: http.MethodGet,
+					path: []string{"actions", "actions", id, "versions", versionID}, out: &v}); err != nil {
+					return err
+				}
+				ours = v.Number
+			}
+			if ours > 0 && dv.Number > ours {
+				return c.errorf(&Error{Op: fmt.Sprintf("deploy action %q (%s)", a.Name, id), Kind: KindChanged,
+					Message: fmt.Sprintf("version %d went live instead of this run's version %d", dv.Number, ours)})
+			}
 		}
 		if dv := a.DeployedVersion; dv != nil && dv.ID == versionID {
 			if dv.Deployed {

@@ -33,6 +33,9 @@ const (
 	KindInvalid Kind = "invalid"
 	// KindDecode: the answer could not be understood.
 	KindDecode Kind = "decode"
+	// KindChanged: the tenant changed under the run (another deployment or
+	// a hand edit) in a way that makes the run's write moot.
+	KindChanged Kind = "changed"
 )
 
 // Error is the one error type the tenant package returns (possibly wrapped).
@@ -133,6 +136,9 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// changedHint explains a tenant that changed under the run.
+const changedHint = "another deployment (or someone in the Auth0 dashboard) changed the tenant during this run; run again: the next run reads the tenant afresh. In Bitbucket Pipelines, give the step a deployment environment so that deployments to one tenant never overlap"
+
 // Hint tells the user what to do about the error, or "" when the message
 // says it all.
 func (e *Error) Hint() string {
@@ -155,6 +161,8 @@ func (e *Error) hint() string {
 		return "the tenant could not be read completely, so nothing was planned from a partial listing; run again (someone may have changed the tenant during the run)"
 	case KindBuild:
 		return "fix the action's code or dependencies (see the build message) and run again; the previously deployed version keeps running"
+	case KindChanged:
+		return changedHint
 	}
 	if e.MaybeApplied {
 		return "the answer was lost, so the change may or may not have been applied; run again: the next run reads the tenant and converges"

@@ -142,6 +142,7 @@ type wireVersionError struct {
 
 type wireActionVersion struct {
 	ID       string             `json:"id"`
+	Number   int                `json:"number"`
 	Deployed bool               `json:"deployed"`
 	Status   string             `json:"status"`
 	Errors   []wireVersionError `json:"errors"`
