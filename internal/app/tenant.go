@@ -63,12 +63,13 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules step was skipped; migrate rules to Actions (see README \"Migrating rules to actions\")", cfg.TenantName())
 	}
 
-	p := plan.Build(r.desired, current, plan.Options{
+	popts := plan.Options{
 		ManualRules:   cfg.ManualRules,
 		ManualActions: cfg.ManualActions,
 		AllowDelete:   cfg.AllowDelete,
 		SecretsKey:    []byte(cfg.ClientSecret.Reveal()),
-	})
+	}
+	p := plan.Build(r.desired, current, popts)
 	r.rep.Notes = append(r.rep.Notes, p.Notes...)
 	if len(p.Problems) > 0 {
 		r.addProblems(p.Problems)
@@ -123,7 +124,50 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		return r.failed("%s failed: %s (%d write(s) applied, %d not applied, no deletion after the failure; run again to converge)",
 			title, explain(res.Err), applied, notApplied)
 	}
-	return ExitOK
+	if p.Pending() == 0 {
+		return ExitOK // only rules-config values, which cannot be read back
+	}
+	return r.readBack(ctx, client, req, popts)
+}
+
+// readBack reads the tenant again after a deployment that changed it and
+// plans again: a tenant in the repository's state plans no change. Every
+// write succeeded, so a difference means the tenant changed during the
+// run: another deployment overlapping this one, or a hand edit. Two
+// overlapping runs can thus never both succeed on a tenant left in neither
+// repository's state: the one that finishes last sees the other's writes.
+func (r *run) readBack(ctx context.Context, client *tenant.Client, req model.ReadRequest, popts plan.Options) int {
+	after, err := client.Read(ctx, req)
+	if err != nil {
+		r.warn("every write succeeded, but reading the tenant back to check it failed: %s", explain(err))
+		return ExitOK
+	}
+	again := plan.Build(r.desired, after, popts)
+	var differ []string
+	for _, it := range again.Items {
+		if it.Changes() {
+			differ = append(differ, kindWord(it.Kind)+" "+it.Name)
+		}
+	}
+	for _, pr := range again.Problems {
+		if pr.Severity == model.SeverityError {
+			differ = append(differ, pr.Message)
+		}
+	}
+	if len(differ) == 0 {
+		r.log.Info().Msg("read back: the tenant matches the repository")
+		return ExitOK
+	}
+	return r.failed("the tenant changed during the deployment: every write succeeded, but read back afterwards it differs from the repository in %s (%s); another deployment overlapping this one, or a hand edit, changed the tenant; run again",
+		countNoun(len(differ), "item"), strings.Join(differ, ", "))
+}
+
+// countNoun is "1 item" or "3 items".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // attemptsPerTimeout: one HTTP attempt may take at most this share of
