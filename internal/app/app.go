@@ -145,6 +145,10 @@ func (r *run) gitContext() string {
 
 func (r *run) readWorkspace() (int, bool) {
 	root := filepath.Join(r.cfg.Workspace, filepath.FromSlash(r.cfg.BaseDir))
+	if err := insideRepository(r.cfg.Workspace, root); err != nil {
+		r.addProblems(model.Problems{{Severity: model.SeverityError, Path: r.cfg.RelBaseDir(), Message: err.Error()}})
+		return r.invalid("BASE_DIR leaves the repository: nothing was read or written"), true
+	}
 	desired, problems := workspace.Read(os.DirFS(root), workspace.Options{
 		PathPrefix:          r.cfg.BaseDir,
 		Mappings:            r.cfg.Mappings,
@@ -161,6 +165,26 @@ func (r *run) readWorkspace() (int, bool) {
 		return r.invalid("the repository has %s: nothing was written", countPhrase(problems)), true
 	}
 	return 0, false
+}
+
+// insideRepository checks that root (BASE_DIR), with every symbolic link
+// on its way resolved, is the repository or a folder inside it: a BASE_DIR
+// that is (or goes through) a link to elsewhere on the machine is refused,
+// as a link inside BASE_DIR is.
+func insideRepository(workspace, root string) error {
+	realWS, err := filepath.EvalSymlinks(workspace)
+	if err != nil {
+		return fmt.Errorf("the repository folder cannot be resolved: %w", err)
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("BASE_DIR cannot be resolved: %w", err)
+	}
+	rel, err := filepath.Rel(realWS, realRoot)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("BASE_DIR is, or goes through, a symbolic link that leads outside the repository: not read")
+	}
+	return nil
 }
 
 // ignoredTopLevel returns the top-level entry of root that holds the
