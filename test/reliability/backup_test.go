@@ -1,0 +1,210 @@
+package reliability
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/auth0sim"
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/harness"
+)
+
+// Repository A and B of the restore round trip: B changes and deletes
+// some of A's items of every kind and adds others. A's rule uses a keyword
+// mapping, so that the backup's markers are restored too.
+var (
+	restoreMappings = `{"GREETING": "hello from the mapping", "API_TOKEN": "restore-token-value"}`
+	repoA           = map[string]string{
+		"rules/keep.js":                                   "function (user, context, callback) {\n  const g = \"##GREETING##\";\n  callback(null, user, context);\n}\n",
+		"rules/keep.json":                                 `{"order": 1}`,
+		"rules/removed-by-b.js":                           ruleJS("A only"),
+		"rules/removed-by-b.json":                         `{"order": 2, "enabled": false}`,
+		"rules-configs/LEVEL.json":                        `{"value": "a"}`,
+		"database-connections/" + dbName + "/login.js":    "function login(email, password, callback) {\n  // A\n  callback(null);\n}\n",
+		"database-connections/" + dbName + "/get_user.js": "function getByEmail(email, callback) {\n  // A\n  callback(null);\n}\n",
+		"pages/login.html":                                "<html><body>login A</body></html>\n",
+		"pages/password_reset.html":                       "<html><body>reset A</body></html>\n",
+		"pages/password_reset.json":                       `{"enabled": false}`,
+		"actions/first.js":                                actionJS("first A"),
+		"actions/first.json":                              `{"trigger": "post-login", "runtime": "node22", "order": 10, "enabled": true, "secrets": ["API_TOKEN"]}`,
+		"actions/second.js":                               actionJS("second A"),
+		"actions/second.json":                             `{"trigger": "post-login", "runtime": "node22", "order": 20, "enabled": true}`,
+	}
+	repoB = map[string]string{
+		"rules/keep.js":                                ruleJS("B"),
+		"rules/keep.json":                              `{"order": 2}`,
+		"rules/added-by-b.js":                          ruleJS("B only"),
+		"rules/added-by-b.json":                        `{"order": 1}`,
+		"rules-configs/LEVEL.json":                     `{"value": "b"}`,
+		"database-connections/" + dbName + "/login.js": "function login(email, password, callback) {\n  // B\n  callback(null);\n}\n",
+		"pages/login.html":                             "<html><body>login B</body></html>\n",
+		"pages/password_reset.html":                    "<html><body>reset B</body></html>\n",
+		"actions/first.js":                             actionJS("first B"),
+		"actions/first.json":                           `{"trigger": "post-login", "runtime": "node22", "order": 20, "enabled": true, "secrets": ["API_TOKEN"]}`,
+		"actions/added-by-b.js":                        actionJS("B only"),
+		"actions/added-by-b.json":                      `{"trigger": "post-login", "runtime": "node22", "order": 10, "enabled": true}`,
+	}
+)
+
+// TestRestoreFromBackup deploys A, then B (changes and deletions), then the
+// backup B's deploy wrote, committed over B's folders: the tenant is A
+// again. Rules-config values are not in a backup (Auth0 never returns
+// them): the repository's rules-configs/ stays as it is, and LEVEL keeps
+// B's value.
+func TestRestoreFromBackup(t *testing.T) {
+	t.Parallel()
+	st := auth0sim.DefaultState()
+	s := newStack(t, stackOptions{state: &st})
+	env := map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings}
+
+	if res := s.run(workspace(t, repoA), env); res.Code != 0 {
+		t.Fatalf("deploy A: exit %d\n%s", res.Code, res.Stdout)
+	}
+	stateA := viewOf(s.sim.Snapshot())
+
+	wsB := workspace(t, repoB)
+	reportB := t.TempDir()
+	envB := map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings, "REPORT_DIR": reportB}
+	res := s.run(wsB, envB)
+	if res.Code != 0 {
+		t.Fatalf("deploy B: exit %d\n%s", res.Code, res.Stdout)
+	}
+	if d := diffViews(viewOf(s.sim.Snapshot()), stateA); len(d) < 8 {
+		t.Fatalf("B should change, add and delete items of every kind; differences: %v", d)
+	}
+	backup := filepath.Join(reportB, "backup")
+	if res.Report.BackupDir == "" {
+		t.Errorf("report.json names no backup_dir")
+	}
+	if data, err := os.ReadFile(filepath.Join(backup, "rules", "keep.js")); err != nil || !strings.Contains(string(data), "@@GREETING@@") || strings.Contains(string(data), "hello from the mapping") {
+		t.Errorf("backup of rule keep: the mapping value should be its marker: %q (%v)", data, err)
+	}
+
+	// Commit the backup: its folders replace the repository's.
+	entries, err := os.ReadDir(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			if err := os.RemoveAll(filepath.Join(wsB, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := harness.Copy(backup, wsB); err != nil {
+		t.Fatal(err)
+	}
+	res = s.run(wsB, env)
+	if res.Code != 0 {
+		t.Fatalf("deploy of the restored repository: exit %d\n%s", res.Code, res.Stdout)
+	}
+	restored := viewOf(s.sim.Snapshot())
+	// Rules-config values are not in a backup: LEVEL keeps B's value.
+	stateA.RulesConfigs["LEVEL"] = "b"
+	if d := diffViews(restored, stateA); len(d) > 0 {
+		t.Errorf("the restored tenant differs from A:\n%s\n%s", strings.Join(d, "\n"), res.Stdout)
+	}
+}
+
+// TestBackupBeforeFirstWrite: when the pipe's first write arrives, the
+// backup is already complete (the same files as after the run).
+func TestBackupBeforeFirstWrite(t *testing.T) {
+	t.Parallel()
+	before, _ := seedState(t)
+	s := newStack(t, stackOptions{state: &before})
+	reportDir := t.TempDir()
+	backup := filepath.Join(reportDir, "backup")
+	var mu sync.Mutex
+	var atFirstWrite []string
+	first := true
+	for _, m := range []string{"POST", "PATCH", "PUT", "DELETE"} {
+		s.hooks.add(m, "/api/v2/*", func(r *http.Request) { record(&mu, &first, &atFirstWrite, backup) })
+		s.hooks.add(m, "/api/v2/*/*", func(r *http.Request) { record(&mu, &first, &atFirstWrite, backup) })
+		s.hooks.add(m, "/api/v2/*/*/*", func(r *http.Request) { record(&mu, &first, &atFirstWrite, backup) })
+	}
+	res := s.run(workspace(t, targetRepo), map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": mappings, "REPORT_DIR": reportDir})
+	if res.Code != 0 {
+		t.Fatalf("exit %d\n%s", res.Code, res.Stdout)
+	}
+	after := listTree(t, backup)
+	if len(after) < 10 {
+		t.Fatalf("backup has %d files: %v", len(after), after)
+	}
+	if strings.Join(atFirstWrite, "\n") != strings.Join(after, "\n") {
+		t.Errorf("at the first write the backup held:\n%s\nafter the run:\n%s", strings.Join(atFirstWrite, "\n"), strings.Join(after, "\n"))
+	}
+	for _, want := range []string{"rules/stale.js", "rules/alpha.js", "actions/old-action.js", "actions/add-claim.js",
+		"database-connections/" + dbName + "/login.js", "pages/login.html", "pages/password_reset.html"} {
+		if !contains(after, want) {
+			t.Errorf("the backup lacks %s (overwritten or deleted by the deploy): %v", want, after)
+		}
+	}
+}
+
+// TestBackupFailureStopsTheDeploy: a backup that cannot be written stops
+// the run before any write.
+func TestBackupFailureStopsTheDeploy(t *testing.T) {
+	t.Parallel()
+	st := auth0sim.DefaultState()
+	// A rule whose name is too long for a file name: its backup fails.
+	long := strings.Repeat("x", 300)
+	st.Rules = append(st.Rules, auth0sim.Rule{ID: "rul_Long", Name: long, Script: ruleJS("long"), Order: 9, Enabled: true, Stage: "login_success"})
+	s := newStack(t, stackOptions{state: &st})
+	res := s.run(workspace(t, repoA), map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings})
+	if res.Code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", res.Code, res.Stdout)
+	}
+	if !strings.Contains(res.Report.Error, "could not write the backup") || !strings.Contains(res.Report.Error, "nothing was written") {
+		t.Errorf("error: %s", res.Report.Error)
+	}
+	if w := s.sim.APIWrites(); len(w) > 0 {
+		t.Errorf("writes after a failed backup: %v", auth0sim.Lines(w))
+	}
+}
+
+func record(mu *sync.Mutex, first *bool, into *[]string, dir string) {
+	mu.Lock()
+	defer mu.Unlock()
+	if !*first {
+		return
+	}
+	*first = false
+	*into = listTreeNoT(dir)
+}
+
+func listTree(t *testing.T, dir string) []string {
+	t.Helper()
+	out := listTreeNoT(dir)
+	if out == nil {
+		t.Fatalf("no backup in %s", dir)
+	}
+	return out
+}
+
+func listTreeNoT(dir string) []string {
+	var out []string
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			data, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel)+" "+shortHash(data))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, prefix string) bool {
+	for _, l := range list {
+		if strings.HasPrefix(l, prefix+" ") {
+			return true
+		}
+	}
+	return false
+}
