@@ -67,7 +67,6 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		ManualRules:   cfg.ManualRules,
 		ManualActions: cfg.ManualActions,
 		AllowDelete:   cfg.AllowDelete,
-		SecretsKey:    []byte(cfg.ClientSecret.Reveal()),
 	}
 	p := plan.Build(r.desired, current, popts)
 	r.rep.Notes = append(r.rep.Notes, p.Notes...)

@@ -1,7 +1,7 @@
 package plan
 
 import (
-	"crypto/hmac"
+	"crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -14,27 +14,37 @@ import (
 )
 
 // Secret values of actions cannot be read back. To notice a changed value
-// without keeping state, the deployed code ends with a fingerprint line:
-// an HMAC-SHA256 of the secret names and values keyed with the client
-// secret, so that a reader of the action cannot test guesses against it.
-// A changed value (or a rotated client secret) changes the fingerprint and
-// redeploys the action once.
+// without keeping state, the deployed code ends with a fingerprint line: a
+// PBKDF2-HMAC-SHA256 of the secret names and values, salted with the
+// action's name. It depends on nothing but the repository and the mappings,
+// so a plan made with a read-only application (other credentials) agrees
+// with the deployment; the key stretching makes testing guesses against a
+// fingerprint read from the dashboard slow. A changed value changes the
+// fingerprint and redeploys the action once.
 const fingerprintPrefix = "// auth0-deploy: secrets fingerprint "
 
 var fingerprintRe = regexp.MustCompile(`\n// auth0-deploy: secrets fingerprint ([0-9a-f]+)\n$`)
 
-// Fingerprint returns the fingerprint of an action's secrets ("" when it has none).
-func Fingerprint(key []byte, secrets []model.ActionSecret) string {
+// fingerprintIterations stretches the fingerprint (about 30 ms an action).
+const fingerprintIterations = 100_000
+
+// Fingerprint returns the fingerprint of an action's secrets ("" when it
+// has none): 32 hex digits (128 bits) of PBKDF2-HMAC-SHA256.
+func Fingerprint(action string, secrets []model.ActionSecret) string {
 	if len(secrets) == 0 {
 		return ""
 	}
 	s := append([]model.ActionSecret(nil), secrets...)
 	sort.Slice(s, func(i, j int) bool { return s[i].Name < s[j].Name })
-	mac := hmac.New(sha256.New, key)
+	var pw strings.Builder
 	for _, x := range s {
-		fmt.Fprintf(mac, "%d:%s=%d:%s\n", len(x.Name), x.Name, len(x.Value), x.Value)
+		fmt.Fprintf(&pw, "%d:%s=%d:%s\n", len(x.Name), x.Name, len(x.Value), x.Value)
 	}
-	return hex.EncodeToString(mac.Sum(nil))[:32]
+	key, err := pbkdf2.Key(sha256.New, pw.String(), []byte("auth0-deploy secrets fingerprint v1\x00"+action), fingerprintIterations, 16)
+	if err != nil { // only for invalid parameters, which are constants here
+		panic(err)
+	}
+	return hex.EncodeToString(key)
 }
 
 // WithFingerprint appends the fingerprint line to code: "\n// ... <fp>\n".
@@ -81,7 +91,7 @@ func (b *builder) actions() {
 			continue
 		}
 		touched[a.Trigger] = true
-		fp := Fingerprint(b.opts.SecretsKey, a.Secrets)
+		fp := Fingerprint(a.Name, a.Secrets)
 		w := &model.ActionWrite{Name: a.Name, Code: WithFingerprint(a.Code, fp), Trigger: a.Trigger, TriggerVersion: a.TriggerVersion,
 			Runtime: a.Runtime, Dependencies: a.Dependencies, Secrets: a.Secrets}
 		cur := curByName[a.Name]

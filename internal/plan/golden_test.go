@@ -236,7 +236,6 @@ func TestGoldenPages(t *testing.T) {
 }
 
 func TestGoldenActions(t *testing.T) {
-	key := []byte("client-secret")
 	act := func(name string, order int, code string) model.Action {
 		a := model.Action{Name: name, Code: code, Trigger: "post-login", TriggerVersion: "v3", Runtime: "node22", Enabled: true, Deploy: true,
 			CodeSource: model.Source{Path: "actions/" + name + ".js"}, MetaSource: model.Source{Path: "actions/" + name + ".json"}}
@@ -257,7 +256,7 @@ func TestGoldenActions(t *testing.T) {
 		withSecret,
 		act("manual-in-repo", 50, "x"),
 	}}
-	curSecret := cur("with-secret", WithFingerprint("exports.onExecutePostLogin = async () => {};", Fingerprint(key, []model.ActionSecret{{Name: "API_KEY", Value: "old-value"}})))
+	curSecret := cur("with-secret", WithFingerprint("exports.onExecutePostLogin = async () => {};", Fingerprint("with-secret", []model.ActionSecret{{Name: "API_KEY", Value: "old-value"}})))
 	curSecret.SecretNames = []string{"API_KEY"}
 	c := &model.Current{
 		Actions: []model.CurrentAction{
@@ -275,7 +274,7 @@ func TestGoldenActions(t *testing.T) {
 			{ID: "b4", ActionID: "act_retired", ActionName: "retired", DisplayName: "retired"},
 		}},
 	}
-	p := Build(d, c, Options{AllowDelete: true, ManualActions: []string{"manual-in-repo"}, SecretsKey: key})
+	p := Build(d, c, Options{AllowDelete: true, ManualActions: []string{"manual-in-repo"}})
 	golden(t, p)
 	var buf bytes.Buffer
 	Render(&buf, p)
@@ -285,19 +284,21 @@ func TestGoldenActions(t *testing.T) {
 	d2 := &model.Desired{ActionsManaged: true, Actions: []model.Action{act("same", 10, "exports.onExecutePostLogin = async () => {};")}}
 	c2 := &model.Current{Actions: []model.CurrentAction{cur("same", "exports.onExecutePostLogin = async () => {};")},
 		Bindings: map[string][]model.CurrentBinding{"post-login": {{ID: "b3", ActionID: "act_same", ActionName: "same", DisplayName: "same"}}}}
-	p2 := Build(d2, c2, Options{AllowDelete: true, SecretsKey: key})
+	p2 := Build(d2, c2, Options{AllowDelete: true})
 	require.Empty(t, p2.Writes)
 }
 
 func TestFingerprintRoundTrip(t *testing.T) {
 	code := "exports.onExecutePostLogin = async () => {};"
-	fp := Fingerprint([]byte("k"), []model.ActionSecret{{Name: "A", Value: "1"}})
+	fp := Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "1"}})
 	body, got := SplitFingerprint(WithFingerprint(code, fp))
 	require.Equal(t, code, body)
 	require.Equal(t, fp, got)
 	body, got = SplitFingerprint(WithFingerprint(code+"\n", fp))
 	require.Equal(t, code+"\n", body)
 	require.Equal(t, fp, got)
-	require.NotEqual(t, fp, Fingerprint([]byte("k"), []model.ActionSecret{{Name: "A", Value: "2"}}))
-	require.NotEqual(t, fp, Fingerprint([]byte("other key"), []model.ActionSecret{{Name: "A", Value: "1"}}))
+	require.Len(t, fp, 32)
+	require.Equal(t, fp, Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "1"}}), "deterministic: any credentials agree")
+	require.NotEqual(t, fp, Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "2"}}))
+	require.NotEqual(t, fp, Fingerprint("other-action", []model.ActionSecret{{Name: "A", Value: "1"}}), "salted with the action's name")
 }

@@ -28,9 +28,6 @@ type Options struct {
 	ManualRules   []string
 	ManualActions []string
 	AllowDelete   bool
-	// SecretsKey keys the fingerprint of action secret values (see
-	// fingerprint.go); the client secret in production.
-	SecretsKey []byte
 }
 
 // Item is one managed item and the decision about it.

@@ -163,7 +163,7 @@ func TestA0DeploySamePlanInBothLayouts(t *testing.T) {
 	require.NoError(t, err)
 	cur, err := client.Read(ctx, readRequestFor(dExt, dA0))
 	require.NoError(t, err)
-	planOpts := plan.Options{AllowDelete: true, SecretsKey: []byte(harness.ClientSecret)}
+	planOpts := plan.Options{AllowDelete: true}
 	ext := renderContent(plan.Build(dExt, cur, planOpts))
 	a0 := renderContent(plan.Build(dA0, cur, planOpts))
 	require.Equal(t, ext, a0, "the two layouts must plan the same")
