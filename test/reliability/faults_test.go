@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +46,10 @@ type scenario struct {
 	noWrites bool
 	// outcome is the table's description of what happens.
 	outcome string
+	// edited names items ("action add-claim") a hand edit changed after
+	// the pipe wrote them: the report rightly says applied, the tenant
+	// no longer shows it.
+	edited []string
 	// check makes scenario-specific assertions on the faulted run.
 	check func(t *testing.T, s *stack, res harness.Result)
 }
@@ -309,6 +316,12 @@ func scenarios() []scenario {
 				return []hookSpec{{"PATCH", "/api/v2/actions/actions/" + actionID(before, "add-claim"), func(st *auth0sim.State) { removeAction(st, "add-claim") }}}
 			},
 			want: 1, wantError: "404", outcome: "PATCH → 404: exit 1, no bindings changed; rerun creates and binds it"},
+		{op: "bindings", fault: "bound action deleted by hand before the bindings PATCH",
+			hooks: func(s *stack, before auth0sim.State) []hookSpec {
+				return []hookSpec{{"PATCH", bindingsPath, func(st *auth0sim.State) { removeAction(st, "add-claim") }}}
+			},
+			want: 1, wantError: "bindings", outcome: "PATCH → 404 (unknown action): exit 1, no deletion; rerun creates and binds it",
+			edited: []string{"action add-claim"}},
 	}
 }
 
@@ -350,7 +363,19 @@ func runScenario(t *testing.T, sc scenario, seedBefore auth0sim.State, target vi
 		ids = append(ids, s.sim.InjectFault(f).ID)
 	}
 
-	env := map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": mappings}
+	// The backup is complete when the first write arrives.
+	reportDir := t.TempDir()
+	backupDir := filepath.Join(reportDir, "backup")
+	var firstWrite sync.Once
+	var atFirstWrite []string
+	wrote := false
+	s.hooks.every(func(r *http.Request) {
+		if r.Method != http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/") {
+			firstWrite.Do(func() { wrote, atFirstWrite = true, listTreeNoT(backupDir) })
+		}
+	})
+
+	env := map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": mappings, "REPORT_DIR": reportDir}
 	for k, v := range sc.env {
 		env[k] = v
 	}
@@ -407,6 +432,16 @@ func runScenario(t *testing.T, sc scenario, seedBefore auth0sim.State, target vi
 	if sc.noWrites && len(writes) > 0 {
 		t.Errorf("the run wrote to the tenant:\n%s", strings.Join(auth0sim.Lines(writes), "\n"))
 	}
+	if wrote {
+		final := listTreeNoT(backupDir)
+		if len(final) == 0 || strings.Join(atFirstWrite, "\n") != strings.Join(final, "\n") {
+			t.Errorf("the backup was not complete at the first write:\n%s\nafter the run:\n%s", strings.Join(atFirstWrite, "\n"), strings.Join(final, "\n"))
+		}
+		if res.Report.BackupDir == "" {
+			t.Errorf("the run wrote to the tenant but report.json names no backup")
+		}
+	}
+
 	// The report's API usage accounts for the faults.
 	for _, f := range sc.faults {
 		switch {
@@ -424,7 +459,7 @@ func runScenario(t *testing.T, sc scenario, seedBefore auth0sim.State, target vi
 	for _, p := range lost(bv, av, target) {
 		t.Errorf("lost: %s", p)
 	}
-	for _, p := range checkAccount(res.Report, bv, av, target) {
+	for _, p := range checkAccount(res.Report, bv, av, target, sc.edited) {
 		t.Errorf("report vs tenant: %s", p)
 	}
 	if sc.want == 0 {
@@ -550,7 +585,7 @@ func ruleOrder(v view, name string) int { return v.Rules[name].Order }
 // item is in the repository's state (or gone, for a deletion), a
 // not-applied one in its former state; a failed one was not lost unless it
 // was a deletion.
-func checkAccount(rep *report.Report, before, after, target view) []string {
+func checkAccount(rep *report.Report, before, after, target view, edited []string) []string {
 	var out []string
 	maxTarget := 0
 	for _, r := range target.Rules {
@@ -560,6 +595,9 @@ func checkAccount(rep *report.Report, before, after, target view) []string {
 		maxTarget = max(maxTarget, r.Order)
 	}
 	for _, it := range rep.Items {
+		if slices.Contains(edited, string(it.Kind)+" "+it.Name) {
+			continue
+		}
 		got, has := itemState(after, it.Kind, it.Name)
 		old, had := itemState(before, it.Kind, it.Name)
 		want, wanted := itemState(target, it.Kind, it.Name)
