@@ -50,6 +50,8 @@ func tallyCounts(rep *report.Report) {
 				c.Unchanged++
 			case it.Result == report.ResultNotApplied:
 				// counted in neither: the report lists it as not applied
+			case it.Refresh:
+				c.Rewritten++
 			case it.Action == "create":
 				c.Created++
 			case it.Action == "update":

@@ -59,8 +59,8 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		}
 		return r.failed("could not read the tenant, nothing was written: %s", explain(err))
 	}
-	if !current.RulesAvailable && r.desired.RulesManaged {
-		r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules step was skipped; migrate rules to Actions (see README \"Migrating rules to actions\")", cfg.TenantName())
+	if !current.RulesAvailable && (r.desired.RulesManaged || r.desired.RulesConfigsManaged) {
+		r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules and rules-configs steps were skipped; migrate rules to Actions (see README \"Migrating rules to actions\")", cfg.TenantName())
 	}
 
 	popts := plan.Options{
@@ -82,7 +82,8 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		r.recordItems(p, nil, mode)
 		r.logPlan(p)
 		pending := p.Pending()
-		if pending > 0 && cfg.DetailedExitCode {
+		// A deploy turned into a plan by DEPLOY_BRANCH is not a drift check.
+		if pending > 0 && cfg.DetailedExitCode && cfg.Mode == config.ModePlan {
 			r.log.Info().Msgf("%d change(s) pending (DETAILED_EXITCODE=true: exit code 3)", pending)
 			return ExitPending
 		}
@@ -105,9 +106,10 @@ func (r *run) tenantSteps(ctx context.Context) int {
 	r.rep.BackupDir = r.displayPath(backupDir)
 	r.log.Info().Msgf("backed up %d file(s) of the current tenant state to %s", len(files), r.rep.BackupDir)
 
+	r.logSkips(p)
 	conc := client.Concurrency()
 	r.log.Info().Msgf("applying %d write(s), up to %d at a time", len(p.Writes), conc)
-	res := deploy.Apply(ctx, p, client, deploy.Options{Concurrency: conc, Log: r.log})
+	res := deploy.Apply(ctx, p, client, deploy.Options{Concurrency: conc, Log: r.log, OnDone: r.progress(p)})
 	r.recordItems(p, res, mode)
 	if res.Err != nil {
 		applied, notApplied := 0, 0
@@ -265,7 +267,6 @@ func (r *run) recordItems(p *plan.Plan, res *deploy.Result, mode string) {
 			switch state {
 			case deploy.Succeeded:
 				ri.Result = report.ResultApplied
-				r.log.Info().Msgf("%s %s %s%s", pastTense(it.Op), kindWord(it.Kind), it.Name, reasonSuffix(it))
 			case deploy.Failed:
 				ri.Result = report.ResultFailed
 				ri.Error = explain(err)
@@ -274,6 +275,27 @@ func (r *run) recordItems(p *plan.Plan, res *deploy.Result, mode string) {
 			}
 		}
 		r.rep.Items = append(r.rep.Items, ri)
+	}
+}
+
+// progress logs each item as soon as its last write succeeds, and each
+// failed write at once, so that a long deployment shows where it is.
+func (r *run) progress(p *plan.Plan) func(*plan.Write, error) {
+	left := map[*plan.Item]int{}
+	for _, it := range p.Items {
+		left[it] = len(it.Writes)
+	}
+	return func(w *plan.Write, err error) {
+		if err != nil {
+			r.log.Error().Msgf("failed: %s: %s", w.Desc, explain(err))
+			return
+		}
+		for _, it := range w.Items {
+			left[it]--
+			if left[it] == 0 {
+				r.log.Info().Msgf("%s %s %s%s", pastTense(it.Op), kindWord(it.Kind), it.Name, reasonSuffix(it))
+			}
+		}
 	}
 }
 
@@ -292,12 +314,16 @@ func (r *run) logPlan(p *plan.Plan) {
 }
 
 func (r *run) logUnchanged(p *plan.Plan) {
+	r.logSkips(p)
+	r.log.Info().Msg("the tenant already matches the repository: nothing to write")
+}
+
+func (r *run) logSkips(p *plan.Plan) {
 	for _, it := range p.Items {
-		if it.Op == plan.OpSkip {
+		if it.Op == plan.OpSkip && len(it.Writes) == 0 {
 			r.log.Info().Msgf("skipped %s %s%s", kindWord(it.Kind), it.Name, reasonSuffix(it))
 		}
 	}
-	r.log.Info().Msg("the tenant already matches the repository: nothing to write")
 }
 
 func reasonSuffix(it *plan.Item) string {

@@ -247,6 +247,13 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 		c.ReportDir = filepath.Join(ws, filepath.FromSlash(r.ReportDir))
 	}
 
+	if rel, err := filepath.Rel(filepath.Join(ws, filepath.FromSlash(c.BaseDir)), c.ReportDir); err == nil && !strings.HasPrefix(rel, "..") {
+		switch top := strings.Split(filepath.ToSlash(rel), "/")[0]; top {
+		case ".", "rules", "rules-configs", "database-connections", "pages", "actions", "triggers":
+			add("REPORT_DIR", "%q would put the reports inside the repository's Auth0 folders (%s): choose a folder of its own, e.g. auth0-deploy-report", r.ReportDir, top)
+		}
+	}
+
 	// Repository.
 	repo := strings.TrimSpace(r.Repository)
 	if repo == "" {

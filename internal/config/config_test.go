@@ -26,7 +26,7 @@ func load(t *testing.T, m map[string]string) (*Config, []Problem) {
 		DetailedExitCode: or(m["DETAILED_EXITCODE"], "false"), Layout: or(m["LAYOUT"], "auto"), Timeout: or(m["TIMEOUT"], "30m"),
 		CloneDir: ws, BitbucketUser: m["BITBUCKET_USER"], BitbucketPassword: NewSecret(m["BITBUCKET_PASSWORD"]),
 		CodeInsights: m["CODE_INSIGHTS"], BitbucketAPIURL: m["BITBUCKET_API_URL"], BitbucketProxy: m["BITBUCKET_PROXY"],
-		RepoFullName: m["BITBUCKET_REPO_FULL_NAME"], BuildNumber: m["BITBUCKET_BUILD_NUMBER"]}
+		RepoFullName: m["BITBUCKET_REPO_FULL_NAME"], BuildNumber: m["BITBUCKET_BUILD_NUMBER"], ReportDir: m["REPORT_DIR"]}
 	return check(r, envOf(m), nil)
 }
 
@@ -138,4 +138,14 @@ func TestSlackAliasAndSecretsNeverPrint(t *testing.T) {
 	assert.Contains(t, secrets, "mapping-secret")
 	assert.Contains(t, secrets, "12345678")
 	assert.NotContains(t, secrets, "true", "short non-string values would blank out ordinary words")
+}
+
+func TestReportDirOutsideManagedFolders(t *testing.T) {
+	for _, dir := range []string{"rules", "rules/reports", ".", "actions/x"} {
+		_, problems := load(t, map[string]string{"MODE": "validate", "REPORT_DIR": dir})
+		require.Len(t, problems, 1, dir)
+		assert.Equal(t, "REPORT_DIR", problems[0].Variable)
+	}
+	_, problems := load(t, map[string]string{"MODE": "validate", "REPORT_DIR": "out/reports"})
+	assert.Empty(t, problems)
 }

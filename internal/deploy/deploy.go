@@ -40,6 +40,10 @@ type Options struct {
 	// Concurrency bounds the writes in flight (at least 1).
 	Concurrency int
 	Log         zerolog.Logger
+	// OnDone, when set, is called after each write ends (err nil on
+	// success), from one goroutine at a time, so that progress is logged
+	// as it happens.
+	OnDone func(w *plan.Write, err error)
 }
 
 // State of one write after Apply.
@@ -113,6 +117,7 @@ func Apply(ctx context.Context, p *plan.Plan, t Tenant, opts Options) *Result {
 		}
 	}
 	nonDeletesDone := 0
+	order := startOrder(p.Writes)
 	inflight := 0
 	stopped := false
 	for {
@@ -123,7 +128,7 @@ func Apply(ctx context.Context, p *plan.Plan, t Tenant, opts Options) *Result {
 			}
 		}
 		if !stopped {
-			for _, w := range p.Writes {
+			for _, w := range order {
 				if inflight >= conc {
 					break
 				}
@@ -152,7 +157,9 @@ func Apply(ctx context.Context, p *plan.Plan, t Tenant, opts Options) *Result {
 				res.Err, res.FailedWrite = c.err, c.w
 			}
 			stopped = true
-			opts.Log.Error().Msgf("failed: %s: %v", c.w.Desc, c.err)
+			if opts.OnDone != nil {
+				opts.OnDone(c.w, c.err)
+			}
 			continue
 		}
 		o.State = Succeeded
@@ -161,8 +168,31 @@ func Apply(ctx context.Context, p *plan.Plan, t Tenant, opts Options) *Result {
 			nonDeletesDone++
 		}
 		opts.Log.Debug().Msgf("done: %s", c.w.Desc)
+		if opts.OnDone != nil {
+			opts.OnDone(c.w, nil)
+		}
 	}
 	return res
+}
+
+// startOrder is the order in which ready writes are started: action
+// deployments first, then the plan's order. An action's write waits for its
+// build and then its deployment (seconds each), and the trigger bindings
+// wait for it; started first, those waits overlap the other writes instead
+// of trailing after them at the end of the run.
+func startOrder(writes []*plan.Write) []*plan.Write {
+	out := make([]*plan.Write, 0, len(writes))
+	for _, w := range writes {
+		if w.Kind == plan.WriteActionApply {
+			out = append(out, w)
+		}
+	}
+	for _, w := range writes {
+		if w.Kind != plan.WriteActionApply {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func ready(w *plan.Write, succeeded map[int]bool) bool {

@@ -139,7 +139,8 @@ func TestGoldenRules(t *testing.T) {
 }
 
 func TestGoldenRulesEndOfLife(t *testing.T) {
-	d := &model.Desired{RulesManaged: true, Rules: []model.Rule{rule("a", 1)}}
+	d := &model.Desired{RulesManaged: true, Rules: []model.Rule{rule("a", 1)},
+		RulesConfigsManaged: true, RulesConfigs: []model.RuleConfig{{Key: "API_KEY", Value: "v", Source: model.Source{Path: "rules-configs/API_KEY.json"}}}}
 	c := &model.Current{RulesAvailable: false, RulesUnavailableReason: "403 Forbidden on GET /api/v2/rules"}
 	golden(t, Build(d, c, Options{AllowDelete: true}))
 }
@@ -157,7 +158,7 @@ func TestGoldenRulesConfigs(t *testing.T) {
 		{Key: "API_KEY", Value: "s3cr3t-value", Source: model.Source{Path: "rules-configs/API_KEY.json"}},
 		{Key: "NEW_KEY", Value: "another-secret", Source: model.Source{Path: "rules-configs/NEW_KEY.json"}},
 	}}
-	c := &model.Current{RuleConfigKeys: []string{"API_KEY", "OLD_KEY"}}
+	c := &model.Current{RulesAvailable: true, RuleConfigKeys: []string{"API_KEY", "OLD_KEY"}}
 	p := Build(d, c, Options{AllowDelete: true})
 	golden(t, p)
 	var buf bytes.Buffer
@@ -301,4 +302,18 @@ func TestFingerprintRoundTrip(t *testing.T) {
 	require.Equal(t, fp, Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "1"}}), "deterministic: any credentials agree")
 	require.NotEqual(t, fp, Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "2"}}))
 	require.NotEqual(t, fp, Fingerprint("other-action", []model.ActionSecret{{Name: "A", Value: "1"}}), "salted with the action's name")
+}
+
+func TestGoldenRuleMigratedToAction(t *testing.T) {
+	r := rule("add-country-claim", 10)
+	r.Enabled = false
+	d := &model.Desired{RulesManaged: true, Rules: []model.Rule{r}, ActionsManaged: true, Actions: []model.Action{{
+		Name: "add-country-claim", Code: "exports.onExecutePostLogin = async () => {};", Trigger: "post-login", TriggerVersion: "v3",
+		Runtime: "node22", Enabled: true, Deploy: true, Order: func() *int { o := 10; return &o }(),
+		CodeSource: model.Source{Path: "actions/add-country-claim.js"}}}}
+	c := &model.Current{RulesAvailable: true, Rules: []model.CurrentRule{curRule("add-country-claim", 10)}, Bindings: map[string][]model.CurrentBinding{}}
+	p := Build(d, c, Options{AllowDelete: true})
+	golden(t, p)
+	require.Equal(t, WriteRuleUpdate, p.Writes[0].Kind)
+	require.Equal(t, []int{2, 3}, p.Writes[0].After, "the rule is disabled after its action is deployed and bound")
 }

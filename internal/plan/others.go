@@ -18,6 +18,17 @@ func (b *builder) rulesConfigs() {
 	if !d.RulesConfigsManaged {
 		return
 	}
+	if !c.RulesAvailable {
+		// Rules configs belong to Rules: a tenant without Rules refuses them.
+		reason := "Rules are not available on this tenant (end of life 2026-11-18), nor their configuration: move the value to the secrets of the actions that use it"
+		for _, rc := range d.RulesConfigs {
+			b.item(model.KindRulesConfig, rc.Key, OpSkip, rc.Source, "%s", reason)
+		}
+		if len(d.RulesConfigs) > 0 && !d.RulesManaged {
+			b.p.Notes = append(b.p.Notes, "Rules are not available on this tenant (end of life 2026-11-18): the rules-configs step was skipped")
+		}
+		return
+	}
 	have := set(c.RuleConfigKeys)
 	want := map[string]bool{}
 	for _, rc := range d.RulesConfigs {

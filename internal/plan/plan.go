@@ -152,9 +152,41 @@ func Build(d *model.Desired, c *model.Current, opts Options) *Plan {
 	b.databases()
 	b.pages()
 	b.actions()
+	b.migrationOrder()
 	b.p.Problems.Sort()
 	sortItems(b.p.Items)
 	return b.p
+}
+
+// migrationOrder: a rule disabled in the same deployment that creates or
+// changes the action of the same name (a rule migrated to an action) is
+// disabled only after that action is deployed and bound, so that a failed
+// build never leaves neither running. (Deletions already run last, after
+// every other write succeeded.)
+func (b *builder) migrationOrder() {
+	apply := map[string]*Write{}
+	bindings := map[string]*Write{}
+	for _, w := range b.p.Writes {
+		switch w.Kind {
+		case WriteActionApply:
+			apply[w.ActionName] = w
+		case WriteBindings:
+			for _, bw := range w.Bindings {
+				bindings[bw.ActionName] = w
+			}
+		}
+	}
+	for _, w := range b.p.Writes {
+		if w.Kind != WriteRuleUpdate || w.RulePatch == nil || w.RulePatch.Enabled == nil || *w.RulePatch.Enabled {
+			continue
+		}
+		if a := apply[w.RuleName]; a != nil {
+			w.After = dedupeInts(append(w.After, a.ID))
+		}
+		if bw := bindings[w.RuleName]; bw != nil {
+			w.After = dedupeInts(append(w.After, bw.ID))
+		}
+	}
 }
 
 func (b *builder) item(kind model.Kind, name string, op Op, src model.Source, reason string, args ...any) *Item {

@@ -92,6 +92,9 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
 	Failed    int `json:"failed"`
+	// Rewritten counts values written on every run because they cannot be
+	// compared (rules configs); they are not changes.
+	Rewritten int `json:"rewritten,omitempty"`
 }
 
 // Changes returns created + updated + deleted.
