@@ -35,15 +35,10 @@ func main() {
 
 func run() int {
 	cfg, problems := config.Load()
-	if len(problems) > 0 {
-		fmt.Fprintf(os.Stdout, "%s %s: invalid configuration (%d problem(s)); nothing was read or written:\n", version.Name, version.Version, len(problems))
-		for _, p := range problems {
-			fmt.Fprintf(os.Stdout, "  %s\n", p)
-		}
-		fmt.Fprintln(os.Stdout, "✖ invalid configuration")
-		return app.ExitInvalid
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(problems) > 0 {
+		return app.RunInvalidConfig(ctx, cfg, problems, app.Deps{})
+	}
 	return app.Run(ctx, cfg, app.Deps{})
 }

@@ -50,6 +50,8 @@ type run struct {
 	rep     *report.Report
 	start   time.Time
 	desired *model.Desired
+	// noReports: REPORT_DIR itself is wrong; write no report files.
+	noReports bool
 }
 
 // Run executes one run and returns the process exit code.
@@ -292,4 +294,26 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// RunInvalidConfig accounts for a run stopped by configuration problems:
+// it prints them, and writes the reports and notifies Code Insights and
+// Slack as far as the configuration allows (a broken REPORT_DIR or Slack
+// URL is then a warning). It returns exit code 2.
+func RunInvalidConfig(ctx context.Context, cfg *config.Config, problems []config.Problem, deps Deps) int {
+	r := newRun(cfg, deps)
+	fmt.Fprintf(r.out, "%s %s: invalid configuration (%d problem(s)); nothing was read or written:\n", version.Name, version.Version, len(problems))
+	for _, p := range problems {
+		fmt.Fprintf(r.out, "  %s\n", p)
+		r.rep.Problems = append(r.rep.Problems, model.Problem{Severity: model.SeverityError, Message: p.String()})
+	}
+	for _, p := range problems {
+		if p.Variable == "REPORT_DIR" || p.Variable == "BITBUCKET_CLONE_DIR" {
+			r.noReports = true // the reports would land where they must not
+		}
+	}
+	r.rep.Status = report.StatusInvalid
+	r.rep.Error = fmt.Sprintf("invalid configuration (%d problem(s)): %s", len(problems), problems[0])
+	r.finish(ctx)
+	return ExitInvalid
 }

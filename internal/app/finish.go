@@ -85,6 +85,9 @@ func (r *run) scrubReport() {
 }
 
 func (r *run) writeReports() error {
+	if r.noReports {
+		return nil
+	}
 	dir := r.cfg.ReportDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -34,7 +34,9 @@ func (r *run) printSummary() {
 			rep.API.Requests, rep.API.Reads, rep.API.Writes, rep.API.Retries, rep.API.RateLimitWaits,
 			(time.Duration(rep.API.WaitedMS) * time.Millisecond).Round(time.Millisecond))
 	}
-	r.log.Info().Msgf("reports: %s/report.json, %s/report.md", r.displayPath(r.cfg.ReportDir), r.displayPath(r.cfg.ReportDir))
+	if !r.noReports {
+		r.log.Info().Msgf("reports: %s/report.json, %s/report.md", r.displayPath(r.cfg.ReportDir), r.displayPath(r.cfg.ReportDir))
+	}
 	dur := (time.Duration(rep.DurationMS) * time.Millisecond).Round(10 * time.Millisecond)
 	line := fmt.Sprintf("%s in %s", report.Headline(rep), dur)
 	switch rep.Status {

@@ -8,7 +8,9 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -479,10 +481,16 @@ func ParseMappings(v string) (map[string]any, error) {
 		if ok := asSyntax(err, &se); ok {
 			return nil, fmt.Errorf("not valid JSON (syntax error at byte %d); expected an object such as {\"KEY\": \"value\"}", se.Offset)
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("not valid JSON: it ends before the object is closed")
+		}
 		return nil, fmt.Errorf("must be a JSON object such as {\"KEY\": \"value\"}")
 	}
-	if dec.More() {
+	if dec.More() || m == nil {
 		return nil, fmt.Errorf("must be a single JSON object such as {\"KEY\": \"value\"}")
+	}
+	if dup := duplicateKey(v); dup != "" {
+		return nil, fmt.Errorf("key %q appears twice", dup)
 	}
 	var bad []string
 	for k := range m {
@@ -495,6 +503,32 @@ func ParseMappings(v string) (map[string]any, error) {
 		return nil, fmt.Errorf("keys must be letters, digits, '_', '-' or '.': %s", strings.Join(quoteAll(bad), ", "))
 	}
 	return m, nil
+}
+
+// duplicateKey returns the first top-level key given twice in a JSON
+// object ("" when none); encoding/json would silently keep the last one.
+func duplicateKey(v string) string {
+	dec := json.NewDecoder(strings.NewReader(v))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return k
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 func asSyntax(err error, target **json.SyntaxError) bool {

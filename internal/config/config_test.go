@@ -149,3 +149,21 @@ func TestReportDirOutsideManagedFolders(t *testing.T) {
 	_, problems := load(t, map[string]string{"MODE": "validate", "REPORT_DIR": "out/reports"})
 	assert.Empty(t, problems)
 }
+
+func TestMappings(t *testing.T) {
+	m, err := ParseMappings(`{"A": "x", "B": {"nested": 1}}`)
+	require.NoError(t, err)
+	assert.Len(t, m, 2)
+	for in, want := range map[string]string{
+		`null`:                      "must be a single JSON object",
+		`{"A": "x", "A": "secret"}`: `key "A" appears twice`,
+		`{"A": "secret"`:            "not valid JSON",
+		`["secret"]`:                "must be a JSON object",
+		`{"bad key": "secret"}`:     "keys must be",
+	} {
+		_, err := ParseMappings(in)
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want, in)
+		assert.NotContains(t, err.Error(), "secret\"", "never quotes a value")
+	}
+}

@@ -193,3 +193,21 @@ func TestReportingFailuresAreWarnings(t *testing.T) {
 		})
 	}
 }
+
+// An invalid configuration still leaves a report and, when Slack is
+// configured, a message: SLACK_NOTIFY=failure promises one.
+func TestInvalidConfigurationIsReported(t *testing.T) {
+	bin := harness.Binary(t)
+	s := startStands(t, nil, auth0sim.Options{})
+	s.env["MODE"] = "apply"
+	s.env["SLACK_NOTIFY"] = "failure"
+	res := harness.Run(t, bin, t.TempDir(), s.env)
+	require.Equal(t, 2, res.Code, res.Stdout)
+	require.NotNil(t, res.Report)
+	assert.Equal(t, "invalid", string(res.Report.Status))
+	require.Len(t, res.Report.Problems, 1)
+	assert.Equal(t, `MODE: must be deploy, plan or validate (got "apply")`, res.Report.Problems[0].Message)
+	assert.Empty(t, s.sim.Requests(), "nothing reached the tenant")
+	require.Len(t, s.slack.Messages(), 1)
+	assert.NotContains(t, res.Stdout, harness.ClientSecret)
+}
