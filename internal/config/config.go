@@ -212,6 +212,10 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 	if c.Audience != "" {
 		if u, err := url.Parse(c.Audience); err != nil || u.Scheme == "" || u.Host == "" {
 			add("AUTH0_AUDIENCE", "must be an absolute URL such as https://acme.eu.auth0.com/api/v2/")
+		} else if strings.HasSuffix(u.Path, "/api/v2") {
+			// The Management API's audience ends with a slash; without it
+			// the token request is refused.
+			c.Audience += "/"
 		}
 	} else if c.BaseURL != nil {
 		c.Audience = c.BaseURL.Scheme + "://" + c.BaseURL.Host + "/api/v2/"
@@ -397,7 +401,7 @@ func ParseDomain(d string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("scheme %q is not supported: use https", u.Scheme)
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
 }
 
 func isLoopback(host string) bool {
