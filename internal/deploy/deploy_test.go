@@ -185,3 +185,25 @@ func TestBackupWritesRepositoryLayout(t *testing.T) {
 	require.JSONEq(t, `{"trigger":"post-login","runtime":"node22","secrets":["K"],"enabled":true,"order":20}`, read("actions/act.json"))
 	require.JSONEq(t, `{"enabled":false,"url":"https://x","show_log_link":true}`, read("pages/error_page.json"))
 }
+
+// Action deployments start before the other writes: their builds and
+// deployments take seconds, and overlap the rule writes instead of trailing
+// after them.
+func TestApplyStartsActionDeploymentsFirst(t *testing.T) {
+	d := &model.Desired{RulesManaged: true, ActionsManaged: true,
+		Rules: []model.Rule{{Name: "r", Script: "new", Enabled: true}},
+		Actions: []model.Action{
+			{Name: "new", Code: "x", Trigger: "post-login", TriggerVersion: "v3", Runtime: "node22", Enabled: true, Deploy: true},
+		}}
+	c := &model.Current{RulesAvailable: true,
+		Rules: []model.CurrentRule{{ID: "rul_r", Name: "r", Script: "old", Order: 1, Enabled: true, Stage: "login_success"}}}
+	p := plan.Build(d, c, plan.Options{AllowDelete: true})
+	rec := &recorder{}
+	res := Apply(context.Background(), p, rec, Options{Concurrency: 1, Log: zerolog.Nop()})
+	require.NoError(t, res.Err)
+	require.Equal(t, []string{
+		"create action new", "wait built act_new1", "deploy act_new1", "wait deployed act_new1 ver_act_new1",
+		"update rule rul_r",
+		"bindings post-login act_new1",
+	}, rec.calls)
+}
