@@ -92,6 +92,7 @@ func (r *reader) actionMetaA0(m *meta, a *model.Action) {
 			return
 		}
 		a.CodeSource = r.source(f.rel)
+		f.notDeployed = r.manualActions[a.Name]
 		code, ok := r.loadJS(f, jscheck.Module, "action code")
 		a.Code = code
 		if t, known := findTrigger(a.Trigger); ok && known && !strings.Contains(code, t.Handler) {

@@ -44,6 +44,7 @@ func (r *reader) readRulesA0(d *model.Desired) {
 			case v != nil:
 				if f, ok := m.refFile(v, "script", dirRules); ok {
 					rule.ScriptSource = r.source(f.rel)
+					f.notDeployed = r.manualRules[name]
 					rule.Script, _ = r.loadJS(f, jscheck.Rule, "rule script")
 				}
 			case r.manualRules[name]:

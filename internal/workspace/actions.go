@@ -87,7 +87,9 @@ func (r *reader) readActions(d *model.Desired) {
 		switch {
 		case p.code != nil:
 			a.CodeSource = r.source(p.code.rel)
-			code, ok := r.loadJS(*p.code, jscheck.Module, "action code")
+			e := *p.code
+			e.notDeployed = r.manualActions[name]
+			code, ok := r.loadJS(e, jscheck.Module, "action code")
 			a.Code = code
 			if t, known := findTrigger(a.Trigger); ok && known && !strings.Contains(code, t.Handler) {
 				r.warnf(p.code.rel, 0, 0, "does not mention %s, the function a %s action exports (exports.%s = async (event, api) => {...})", t.Handler, t.ID, t.Handler)

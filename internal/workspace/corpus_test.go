@@ -28,6 +28,8 @@ func caseOptions(t *testing.T, c corpus.Case) (baseDir string, opts Options) {
 	opts.ManualRules = corpus.List(c.Env["MANUAL_RULES"])
 	opts.ManualActions = corpus.List(c.Env["MANUAL_ACTIONS"])
 	opts.Layout = c.Env["LAYOUT"]
+	// plan and deploy need every secret value and keyword; validate warns.
+	opts.RequireSecretValues = c.Env["MODE"] == "plan" || c.Env["MODE"] == "deploy"
 	if m := c.Env["AUTH0_KEYWORD_REPLACE_MAPPINGS"]; m != "" {
 		dec := json.NewDecoder(strings.NewReader(m))
 		dec.UseNumber()

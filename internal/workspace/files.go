@@ -33,6 +33,9 @@ type entry struct {
 	// it still counts as present (so that its pair file does not get a
 	// second, misleading problem) but is not read.
 	bad bool
+	// notDeployed marks a file that is read and checked but never sent
+	// to the tenant (a manual rule's or action's code).
+	notDeployed bool
 }
 
 // list reads the folder dir (relative to BASE_DIR) and returns its entries

@@ -119,7 +119,9 @@ func (r *reader) readRules(d *model.Desired) {
 		switch {
 		case p.code != nil:
 			rule.ScriptSource = r.source(p.code.rel)
-			rule.Script, _ = r.loadJS(*p.code, jscheck.Rule, "rule script")
+			code := *p.code
+			code.notDeployed = r.manualRules[name]
+			rule.Script, _ = r.loadJS(code, jscheck.Rule, "rule script")
 		case r.manualRules[name]:
 			rule.MetadataOnly = true
 		case !p.meta.bad:

@@ -30,8 +30,8 @@ func (f *sourceFile) pos(out int) (line, col int) {
 // keyword value; such text is never quoted in a message.
 func (f *sourceFile) fromValue(start, end int) bool { return f.res.Replaced(start, end) }
 
-// load reads e, applies the keyword mappings and warns about unresolved
-// UPPER_CASE markers.
+// load reads e, applies the keyword mappings and reports unresolved
+// UPPER_CASE markers (see unresolved).
 func (r *reader) load(e entry) (*sourceFile, bool) {
 	text, ok := r.readText(e)
 	if !ok {
@@ -40,9 +40,24 @@ func (r *reader) load(e entry) (*sourceFile, bool) {
 	f := &sourceFile{rel: e.rel, orig: text, res: r.maps.Replace(text)}
 	for _, m := range f.res.Unresolved {
 		line, col := lineCol(text, m.Offset)
-		r.warnf(e.rel, line, col, "unresolved keyword %s: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is", m.Text)
+		r.unresolved(e, line, col, m.Text)
 	}
 	return f, true
+}
+
+// unresolved reports an UPPER_CASE marker that no mapping resolved. In
+// plan and deploy (Options.RequireSecretValues) it is an error: the marker
+// would reach the tenant as it is (a rules config whose value is
+// "@@API_KEY@@", a page titled ##TENANT_NAME##), which is what a missing or
+// misnamed AUTH0_KEYWORD_REPLACE_MAPPINGS looks like. In validate, which
+// usually runs without the secured mappings, and in a file that is read but
+// never deployed (a manual rule's or action's code), it is a warning.
+func (r *reader) unresolved(e entry, line, col int, marker string) {
+	if r.opts.RequireSecretValues && !e.notDeployed {
+		r.errorf(e.rel, line, col, "unresolved keyword %s: not in AUTH0_KEYWORD_REPLACE_MAPPINGS (deploying it would write the marker itself)", marker)
+		return
+	}
+	r.warnf(e.rel, line, col, "unresolved keyword %s: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is", marker)
 }
 
 // loadJS loads a JavaScript file and checks it: not empty, valid syntax for

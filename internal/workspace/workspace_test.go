@@ -70,6 +70,53 @@ func TestKeywordReplacementReachesDesiredState(t *testing.T) {
 	}
 }
 
+// An unresolved UPPER_CASE marker would reach the tenant as it is: an error
+// in plan and deploy, a warning in validate; lower-case markers are
+// template variables and never reported; a manual rule's or action's code,
+// never deployed, keeps the warning.
+func TestUnresolvedKeywords(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules-configs/API_KEY.json":       file(`{"value": "@@API_KEY@@"}`),
+		"pages/login.html":                 file("<title>##TENANT_NAME##</title><script>var c = '@@config@@'; var t = '##tenant##';</script>"),
+		"rules/a.js":                       file("function (user, context, callback) {\n  context.x = '##NS##';\n  callback(null, user, context);\n}\n"),
+		"rules/Manual.js":                  file("function (u, c, cb) { c.x = '##NS##'; cb(null, u, c); }"),
+		"actions/m.js":                     file("exports.onExecutePostLogin = async () => '##NS##';"),
+		"actions/m.json":                   file(`{"trigger": "post-login"}`),
+		"database-connections/db/login.js": file("function login(e, p, cb) { cb(null, {id: '@@PREFIX@@' + e}); }"),
+	}
+	opts := Options{ManualRules: []string{"Manual"}, ManualActions: []string{"m"}, Mappings: map[string]any{"NS": "https://example.com"}}
+	_, ps := Read(fsys, opts)
+	wantLines(t, ps,
+		"database-connections/db/login.js:1:43: warning: unresolved keyword @@PREFIX@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"pages/login.html:1:8: warning: unresolved keyword ##TENANT_NAME##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules-configs/API_KEY.json:1:12: warning: unresolved keyword @@API_KEY@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+	)
+
+	// plan/deploy. ##NS## resolves; in the manual items it would not matter.
+	opts.RequireSecretValues = true
+	opts.Mappings = map[string]any{}
+	d, ps := Read(fsys, opts)
+	wantLines(t, ps,
+		"database-connections/db/login.js:1:43: error: unresolved keyword @@PREFIX@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS (deploying it would write the marker itself)",
+		"pages/login.html:1:8: error: unresolved keyword ##TENANT_NAME##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS (deploying it would write the marker itself)",
+		"rules-configs/API_KEY.json:1:12: error: unresolved keyword @@API_KEY@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS (deploying it would write the marker itself)",
+		"rules/a.js:2:16: error: unresolved keyword ##NS##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS (deploying it would write the marker itself)",
+		"actions/m.js:1:43: warning: unresolved keyword ##NS##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/Manual.js:1:30: warning: unresolved keyword ##NS##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+	)
+	if got := d.Pages[0].HTML; !strings.Contains(got, "'@@config@@'") || !strings.Contains(got, "'##tenant##'") {
+		t.Errorf("lower-case markers changed: %q", got)
+	}
+
+	// With the mappings, nothing is reported and the values are in place.
+	opts.Mappings = map[string]any{"API_KEY": "k", "TENANT_NAME": "Acme", "NS": "n", "PREFIX": "p"}
+	d, ps = Read(fsys, opts)
+	wantLines(t, ps)
+	if d.RulesConfigs[0].Value != "k" || !strings.HasPrefix(d.Pages[0].HTML, "<title>Acme</title>") {
+		t.Errorf("desired = %+v %+v", d.RulesConfigs, d.Pages)
+	}
+}
+
 func TestPathPrefixAndSources(t *testing.T) {
 	fsys := fstest.MapFS{
 		"rules/a.js":                       file(ruleJS),

@@ -12,7 +12,9 @@
 //	                 which would break a checkout on macOS or Windows)
 //	env.json         optional: the pipe variables of the case, a JSON object
 //	                 of strings (BASE_DIR, MANUAL_RULES, MANUAL_ACTIONS,
-//	                 AUTH0_KEYWORD_REPLACE_MAPPINGS)
+//	                 AUTH0_KEYWORD_REPLACE_MAPPINGS, LAYOUT; MODE=plan with
+//	                 dummy credentials for a fault that is an error only
+//	                 when deploying: the run must stop before the tenant)
 //	expected.golden  "# comment" lines saying what the case is about, then
 //	                 the expected problem lines in output order
 package corpus
