@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -68,8 +69,17 @@ func TestConcurrentRuns(t *testing.T) {
 			s := newStack(t, stackOptions{state: &before})
 			repos := []map[string]string{tc.first, tc.second}
 			want := make([]view, 2)
-			for i, files := range repos {
-				want[i] = referenceView(t, before, files)
+			// Each repository deployed alone: the states to compare with.
+			t.Run("alone", func(t *testing.T) {
+				for i, files := range repos {
+					t.Run(fmt.Sprint(i+1), func(t *testing.T) {
+						t.Parallel()
+						want[i] = referenceView(t, before, files)
+					})
+				}
+			})
+			if t.Failed() {
+				t.FailNow()
 			}
 			wss := []string{workspace(t, tc.first), workspace(t, tc.second)}
 			results := make([]harness.Result, 2)

@@ -78,8 +78,8 @@ const (
 	deployPath    = "/api/v2/actions/actions/*/deploy"
 	bindingsPath  = "/api/v2/actions/triggers/post-login/bindings"
 	tokenPath     = "/oauth/token"
-	slowTimeout   = "5s" // TIMEOUT for slow scenarios: 1 s attempts (TIMEOUT/5)
-	slowDelay     = 1500 * time.Millisecond
+	slowTimeout   = "10s" // TIMEOUT for slow scenarios: 2 s attempts (TIMEOUT/5)
+	slowDelay     = 3 * time.Second
 	deadlineShort = "3s"
 )
 

@@ -96,17 +96,17 @@ func hostiles() []hostile {
 			},
 			lines:   []string{"database-connections/" + dbName + "/d0: warning: folder not expected in a connection folder: not read"},
 			outcome: "exit 0 with one warning; the tree is not walked"},
-		{name: "30,000 files outside the managed folders", want: 0,
+		{name: "20,000 files outside the managed folders", want: 0,
 			setup: func(t *testing.T, ws, outside string) {
 				write(t, filepath.Join(ws, "rules", "ok.js"), validRule)
 				dir := filepath.Join(ws, "node_modules")
-				manyFiles(t, dir, 30000)
+				manyFiles(t, dir, 20000)
 			},
 			lines:   []string{"node_modules: warning: not managed by this pipe"},
 			outcome: "exit 0 with one warning, in well under a second"},
-		{name: "25,000 files in a managed folder", want: 2,
+		{name: "20,500 files in a managed folder", want: 2,
 			setup: func(t *testing.T, ws, outside string) {
-				manyFiles(t, filepath.Join(ws, "actions"), 25000)
+				manyFiles(t, filepath.Join(ws, "actions"), 20500)
 			},
 			lines:   []string{".: error: more than 20000 files and folders under BASE_DIR: stopped reading (is BASE_DIR right?)"},
 			outcome: "exit 2: reading stops at 20,000 entries"},
@@ -174,13 +174,20 @@ func hostiles() []hostile {
 	}
 }
 
+// manyFiles puts n empty files in dir: hard links to one file, which is
+// four times faster to make than n files and the same to the pipe.
 func manyFiles(t *testing.T, dir string, n int) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	src := filepath.Join(filepath.Dir(dir), ".many-files-source")
+	if err := os.WriteFile(src, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(src)
 	for i := 0; i < n; i++ {
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d.txt", i)), nil, 0o644); err != nil {
+		if err := os.Link(src, filepath.Join(dir, fmt.Sprintf("f%05d.txt", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
