@@ -131,6 +131,8 @@ func TestBackupBeforeFirstWrite(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("exit %d\n%s", res.Code, res.Stdout)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	after := listTree(t, backup)
 	if len(after) < 10 {
 		t.Fatalf("backup has %d files: %v", len(after), after)

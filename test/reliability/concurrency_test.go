@@ -152,14 +152,13 @@ func TestInterleavedRunsNeverBothSucceedOnAMix(t *testing.T) {
 		}
 	})
 	go func() {
-		for {
+		defer close(aLoginWritten)
+		for give := time.Now().Add(30 * time.Second); time.Now().Before(give); time.Sleep(5 * time.Millisecond) {
 			for _, r := range s.sim.Requests() {
 				if r.Method == "PATCH" && strings.HasPrefix(r.Path, "/api/v2/clients/") {
-					close(aLoginWritten)
 					return
 				}
 			}
-			time.Sleep(5 * time.Millisecond)
 		}
 	}()
 

@@ -366,12 +366,14 @@ func runScenario(t *testing.T, sc scenario, seedBefore auth0sim.State, target vi
 	// The backup is complete when the first write arrives.
 	reportDir := t.TempDir()
 	backupDir := filepath.Join(reportDir, "backup")
-	var firstWrite sync.Once
+	var mu sync.Mutex
 	var atFirstWrite []string
 	wrote := false
 	s.hooks.every(func(r *http.Request) {
-		if r.Method != http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/") {
-			firstWrite.Do(func() { wrote, atFirstWrite = true, listTreeNoT(backupDir) })
+		mu.Lock()
+		defer mu.Unlock()
+		if !wrote && r.Method != http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/") {
+			wrote, atFirstWrite = true, listTreeNoT(backupDir)
 		}
 	})
 
@@ -432,10 +434,13 @@ func runScenario(t *testing.T, sc scenario, seedBefore auth0sim.State, target vi
 	if sc.noWrites && len(writes) > 0 {
 		t.Errorf("the run wrote to the tenant:\n%s", strings.Join(auth0sim.Lines(writes), "\n"))
 	}
-	if wrote {
+	mu.Lock()
+	wroteAny, backupAtFirstWrite := wrote, atFirstWrite
+	mu.Unlock()
+	if wroteAny {
 		final := listTreeNoT(backupDir)
-		if len(final) == 0 || strings.Join(atFirstWrite, "\n") != strings.Join(final, "\n") {
-			t.Errorf("the backup was not complete at the first write:\n%s\nafter the run:\n%s", strings.Join(atFirstWrite, "\n"), strings.Join(final, "\n"))
+		if len(final) == 0 || strings.Join(backupAtFirstWrite, "\n") != strings.Join(final, "\n") {
+			t.Errorf("the backup was not complete at the first write:\n%s\nafter the run:\n%s", strings.Join(backupAtFirstWrite, "\n"), strings.Join(final, "\n"))
 		}
 		if res.Report.BackupDir == "" {
 			t.Errorf("the run wrote to the tenant but report.json names no backup")
