@@ -38,7 +38,7 @@ var a0Resources = map[string]string{
 
 // readRootA0 reads the top level of BASE_DIR in auth0-deploy-cli's format.
 func (r *reader) readRootA0(d *model.Desired) {
-	root, ok := r.list(".")
+	root, ok := r.listRoot(a0Dirs)
 	if !ok {
 		return
 	}
@@ -51,7 +51,6 @@ func (r *reader) readRootA0(d *model.Desired) {
 	var unmanaged []entry
 	for _, e := range root {
 		switch {
-		case contains(r.opts.Ignore, e.name):
 		case !contains(a0Dirs, e.name):
 			if !isFurniture(e) {
 				unmanaged = append(unmanaged, e)
@@ -91,6 +90,11 @@ func (r *reader) readRootA0(d *model.Desired) {
 	}
 	r.pending = nil
 	for _, e := range unmanaged {
+		if e.kind == kindLink && r.holdsRefs(e) {
+			// Metadata names files through this link (checked where they
+			// are read): the rest of where it leads is not looked at.
+			continue
+		}
 		if r.holdsRefs(e) {
 			// Code that metadata names lives here: only the rest is stray.
 			r.strays([]entry{e}, func(e entry) {
@@ -119,7 +123,7 @@ func (r *reader) holdsRefs(e entry) bool {
 	if r.refs[e.rel] {
 		return true
 	}
-	if e.kind != kindDir {
+	if e.kind != kindDir && e.kind != kindLink {
 		return false
 	}
 	for ref := range r.refs {
@@ -192,7 +196,7 @@ func (m *meta) refFile(v *jsonmeta.Value, key, base string) (entry, bool) {
 	hops := 0
 	real, info, msg := r.resolve(rel, &hops)
 	switch {
-	case msg == "leads to a file that does not exist":
+	case msg == msgNotExist:
 		m.errAt(v, "%q %s: file not found%s", key, m.quote(v), inParens)
 		return entry{}, false
 	case msg != "":

@@ -285,6 +285,27 @@ func TestA0DeployReferencedPaths(t *testing.T) {
 	)
 }
 
+// Code named through a top-level symbolic link to a folder inside BASE_DIR
+// is read; the link itself gets no warning; other top-level links are one
+// warning each and never followed.
+func TestA0DeployCodeThroughTopLevelLink(t *testing.T) {
+	d, ps := Read(fstest.MapFS{
+		"actions/x.json":  file(`{"name": "x", "code": "./src/x.js", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"src":             link("lib/src"),
+		"lib/src/x.js":    file(actionJS),
+		"vendor":          link("/opt/vendor"),
+		"clients":         link("nowhere"),
+		"triggers/t.json": file(`{}`),
+	}, Options{})
+	wantLines(t, ps,
+		"clients: warning: not managed by this pipe (auth0-deploy-cli's applications): left as it is in the tenant",
+		"vendor: warning: not managed by this pipe",
+	)
+	if len(d.Actions) != 1 || d.Actions[0].Code != actionJS || d.Actions[0].CodeSource.Path != "src/x.js" {
+		t.Errorf("actions = %+v", d.Actions)
+	}
+}
+
 func TestA0DeployPages(t *testing.T) {
 	d, ps := Read(fstest.MapFS{
 		"pages/login.json":                file(`{"name": "login", "enabled": false}`),

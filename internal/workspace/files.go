@@ -18,6 +18,9 @@ const (
 	kindFile entryKind = iota
 	kindDir
 	kindOther
+	// kindLink is a symbolic link that was neither followed nor checked:
+	// a top-level entry of BASE_DIR that is not a managed folder.
+	kindLink
 )
 
 // entry is one child of a listed folder.
@@ -38,11 +41,32 @@ type entry struct {
 	notDeployed bool
 }
 
-// list reads the folder dir (relative to BASE_DIR) and returns its entries
-// sorted by name, leaving out dot-files. It reports unreadable entries,
-// symbolic links that cannot be followed, special files and names that
-// differ only in letter case. ok is false when the folder cannot be read.
+// list reads the folder dir (relative to BASE_DIR), a managed folder or
+// one inside it, and returns its entries sorted by name, leaving out
+// dot-files. It reports unreadable entries, symbolic links that cannot be
+// followed, special files and names that differ only in letter case. ok is
+// false when the folder cannot be read.
 func (r *reader) list(dir string) (entries []entry, ok bool) {
+	return r.listDir(dir, nil)
+}
+
+// listRoot lists the top level of BASE_DIR, where the folders named in
+// managed are read. Those entries are checked as list checks them, except
+// that a managed folder may be a symbolic link to a folder inside BASE_DIR.
+// Every other entry is only named, and nothing about it is a problem here:
+// a symbolic link is neither followed nor checked (kindLink), a special
+// file is kindOther; the caller decides whether it deserves a warning. Only
+// names that differ in letter case from a managed folder's are errors.
+// Entries listed in Options.Ignore are left out.
+func (r *reader) listRoot(managed []string) (entries []entry, ok bool) {
+	if managed == nil {
+		managed = []string{}
+	}
+	return r.listDir(".", managed)
+}
+
+// listDir implements list (managed == nil) and listRoot.
+func (r *reader) listDir(dir string, managed []string) (entries []entry, ok bool) {
 	if r.stopped {
 		return nil, false
 	}
@@ -51,17 +75,24 @@ func (r *reader) list(dir string) (entries []entry, ok bool) {
 		r.errorf(dir, 0, 0, "cannot read folder: %s", describeFSError(err))
 		return nil, false
 	}
+	root := managed != nil
 	var out []entry
 	for _, de := range raw {
 		name := de.Name()
 		if strings.HasPrefix(name, ".") {
 			continue // .gitkeep, .DS_Store, .git/ ...: repository furniture
 		}
+		if root && contains(r.opts.Ignore, name) {
+			continue
+		}
+		unmanaged := root && !contains(managed, name)
 		e := entry{name: name, rel: path.Join(dir, name)}
 		e.real = e.rel
 		switch t := de.Type(); {
+		case t&fs.ModeSymlink != 0 && unmanaged:
+			e.kind = kindLink
 		case t&fs.ModeSymlink != 0:
-			r.follow(&e)
+			r.follow(&e, root)
 		case t.IsDir():
 			e.kind = kindDir
 		case t.IsRegular():
@@ -70,6 +101,8 @@ func (r *reader) list(dir string) (entries []entry, ok bool) {
 			if info, err := de.Info(); err == nil {
 				e.size = info.Size()
 			}
+		case unmanaged:
+			e.kind = kindOther
 		default:
 			e.kind = kindOther
 			e.bad = true
@@ -78,7 +111,7 @@ func (r *reader) list(dir string) (entries []entry, ok bool) {
 		out = append(out, e)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	r.reportCaseCollisions(out)
+	r.reportCaseCollisions(out, managed)
 	return out, true
 }
 
@@ -126,10 +159,11 @@ func (r *reader) readDir(dir string) ([]fs.DirEntry, error) {
 }
 
 // follow resolves the symbolic link e. A link is followed only when it and
-// every link on its way stay inside BASE_DIR and it leads to a regular file;
-// anything else is an error, because skipping the file would make a full
-// deployment delete the item it describes.
-func (r *reader) follow(e *entry) {
+// every link on its way stay inside BASE_DIR and it leads to a regular file,
+// or, when dirOK (a managed folder at the top level), to a folder; anything
+// else is an error, because skipping the file would make a full deployment
+// delete the item it describes.
+func (r *reader) follow(e *entry, dirOK bool) {
 	e.bad = true
 	e.kind = kindOther
 	if _, ok := r.fsys.(fs.ReadLinkFS); !ok {
@@ -138,11 +172,16 @@ func (r *reader) follow(e *entry) {
 	}
 	hops := 0
 	real, info, msg := r.resolve(e.rel, &hops)
+	if msg == msgNotExist && dirOK {
+		msg = "leads to a folder that does not exist"
+	}
 	if msg != "" {
 		r.errorf(e.rel, 0, 0, "symbolic link %s: not read", msg)
 		return
 	}
 	switch {
+	case info.IsDir() && dirOK:
+		e.kind, e.real, e.bad = kindDir, real, false
 	case info.IsDir():
 		e.kind = kindDir
 		r.errorf(e.rel, 0, 0, "symbolic link to a folder: not followed (commit the folder itself)")
@@ -152,6 +191,9 @@ func (r *reader) follow(e *entry) {
 		r.errorf(e.rel, 0, 0, "symbolic link to something that is not a regular file: not read")
 	}
 }
+
+// msgNotExist is resolve's message for a path that leads nowhere.
+const msgNotExist = "leads to a file that does not exist"
 
 // maxLinkHops bounds the symbolic links followed for one path.
 const maxLinkHops = 16
@@ -166,7 +208,7 @@ func (r *reader) resolve(p string, hops *int) (real string, info fs.FileInfo, ms
 		fi, err := fs.Lstat(r.fsys, next)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return "", nil, "leads to a file that does not exist"
+				return "", nil, msgNotExist
 			}
 			return "", nil, "cannot be read (" + describeFSError(err) + ")"
 		}
@@ -192,7 +234,7 @@ func (r *reader) resolve(p string, hops *int) (real string, info fs.FileInfo, ms
 			}
 		}
 		if i < len(parts)-1 && !fi.IsDir() {
-			return "", nil, "leads to a file that does not exist"
+			return "", nil, msgNotExist
 		}
 		cur, info = next, fi
 	}
@@ -201,8 +243,10 @@ func (r *reader) resolve(p string, hops *int) (real string, info fs.FileInfo, ms
 
 // reportCaseCollisions reports entries whose names differ only in letter
 // case: such a repository cannot be checked out on macOS or Windows, and
-// Auth0 may treat the names as one.
-func (r *reader) reportCaseCollisions(entries []entry) {
+// Auth0 may treat the names as one. At the top level (managed != nil) only
+// collisions with a managed folder's name matter: which of the two would
+// be read?
+func (r *reader) reportCaseCollisions(entries []entry, managed []string) {
 	groups := map[string][]int{}
 	for i, e := range entries {
 		k := strings.ToLower(e.name)
@@ -210,6 +254,9 @@ func (r *reader) reportCaseCollisions(entries []entry) {
 	}
 	for _, idx := range groups {
 		if len(idx) < 2 {
+			continue
+		}
+		if managed != nil && !anyManaged(entries, idx, managed) {
 			continue
 		}
 		for _, i := range idx {
@@ -222,6 +269,15 @@ func (r *reader) reportCaseCollisions(entries []entry) {
 			r.errorf(entries[i].rel, 0, 0, "name differs only in letter case from %s", strings.Join(others, ", "))
 		}
 	}
+}
+
+func anyManaged(entries []entry, idx []int, managed []string) bool {
+	for _, i := range idx {
+		if contains(managed, entries[i].name) {
+			return true
+		}
+	}
+	return false
 }
 
 // readText reads the file e as UTF-8 text: within the size bounds, without

@@ -135,13 +135,13 @@ func more(n int) string {
 func (r *reader) detect() markers {
 	q := r.quiet()
 	var ms markers
-	root, ok := q.list(".")
+	root, ok := q.listRoot(a0Dirs)
 	if !ok {
 		return ms
 	}
 	dirs := map[string]bool{}
 	for _, e := range root {
-		if e.kind == kindDir && !e.bad && !contains(r.opts.Ignore, e.name) {
+		if e.kind == kindDir && !e.bad {
 			dirs[e.name] = true
 		}
 	}

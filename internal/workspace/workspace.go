@@ -175,15 +175,12 @@ func (r *reader) warnf(rel string, line, col int, format string, args ...any) {
 
 // readRoot reads the top level of BASE_DIR.
 func (r *reader) readRoot(d *model.Desired) {
-	root, ok := r.list(".")
+	root, ok := r.listRoot(managedDirs)
 	if !ok {
 		return
 	}
 	found := false
 	for _, e := range root {
-		if contains(r.opts.Ignore, e.name) {
-			continue
-		}
 		if !contains(managedDirs, e.name) {
 			if !isFurniture(e) {
 				r.warnf(e.rel, 0, 0, "not managed by this pipe%s", caseHint(e.name, managedDirs))
@@ -217,12 +214,10 @@ func (r *reader) readRoot(d *model.Desired) {
 }
 
 // isFurniture reports whether a top-level entry is repository furniture
-// that is ignored without a word: README*, LICENSE*, *.md and the pipeline
+// that is ignored without a word, whatever it is (file, folder, symbolic
+// link, even a dangling one): README*, LICENSE*, *.md and the pipeline
 // definition (dot-files never reach here).
 func isFurniture(e entry) bool {
-	if e.kind == kindDir {
-		return false
-	}
 	upper := strings.ToUpper(e.name)
 	return strings.HasPrefix(upper, "README") || strings.HasPrefix(upper, "LICENSE") || strings.HasPrefix(upper, "LICENCE") ||
 		strings.HasSuffix(upper, ".MD") || e.name == "bitbucket-pipelines.yml"

@@ -237,9 +237,8 @@ func TestSymlinks(t *testing.T) {
 		"rules/through-file.js": link("a.js/x"),
 	}
 	d, ps := Read(fsys, Options{})
+	// lib and out are not managed folders: not followed, not checked.
 	wantLines(t, ps,
-		"lib: error: symbolic link to a folder: not followed (commit the folder itself)",
-		"out: error: symbolic link points outside BASE_DIR: not read",
 		"pages/login.html: error: symbolic link to a folder: not followed (commit the folder itself)",
 		"rules/abs.js: error: symbolic link points outside BASE_DIR (absolute target): not read",
 		"rules/dir-escape.js: error: symbolic link points outside BASE_DIR: not read",
@@ -258,6 +257,120 @@ func TestSymlinks(t *testing.T) {
 	}
 	if want := []string{"a=rules/a.js", "alias=rules/alias.js", "chain=rules/chain.js", "via-dir=rules/via-dir.js"}; !reflect.DeepEqual(read, want) {
 		t.Errorf("rules read through links: %v, want %v", read, want)
+	}
+}
+
+// touchFS records every path opened, listed, lstat'ed or read as a link.
+type touchFS struct {
+	fstest.MapFS
+	touched map[string]bool
+}
+
+func (f *touchFS) Open(name string) (fs.File, error) {
+	f.touched[name] = true
+	return f.MapFS.Open(name)
+}
+func (f *touchFS) ReadLink(name string) (string, error) {
+	f.touched[name] = true
+	return f.MapFS.ReadLink(name)
+}
+func (f *touchFS) Lstat(name string) (fs.FileInfo, error) {
+	f.touched[name] = true
+	return f.MapFS.Lstat(name)
+}
+
+// Entries at the top level that are not managed folders are never errors,
+// whatever they are, and symbolic links among them are never followed nor
+// checked: furniture is silent, anything else gets one warning. This is
+// BASE_DIR "/" on a merged-/usr system, plus repository furniture.
+func TestTopLevelEntriesAreNeverErrors(t *testing.T) {
+	for _, layout := range []string{LayoutExtension, LayoutA0Deploy} {
+		t.Run(layout, func(t *testing.T) {
+			m := fstest.MapFS{
+				"bin":           link("usr/bin"),
+				"lib64":         link("usr/lib64"), // dangling here
+				"usr/bin/sh":    file("#!"),
+				"proc/1/status": file(""),
+				"dangling":      link("/nonexistent"),
+				"scripts":       link("tools/scripts"),
+				"tools/scripts": &fstest.MapFile{Mode: fs.ModeDir},
+				"loop":          link("loop"),
+				"outside":       link("../.."),
+				"README.md":     link("README.real"), // dangling
+				"LICENSE":       link("/etc/passwd"),
+				"CHANGELOG.md":  &fstest.MapFile{Mode: fs.ModeDir},
+				"fifo":          &fstest.MapFile{Mode: fs.ModeNamedPipe},
+				"README.socket": &fstest.MapFile{Mode: fs.ModeSocket},
+				"Rules":         link("/elsewhere"),
+				"rules-configs": &fstest.MapFile{Mode: fs.ModeDir},
+			}
+			if layout == LayoutA0Deploy {
+				m["rules/a.json"] = file(`{"name": "a", "script": "./a.js"}`)
+				m["rules/a.js"] = file(ruleJS)
+			} else {
+				m["rules/a.js"] = file(ruleJS)
+			}
+			fsys := &touchFS{MapFS: m, touched: map[string]bool{}}
+			d, ps := Read(fsys, Options{Layout: layout})
+			wantLines(t, ps,
+				"Rules: error: name differs only in letter case from rules",
+				"rules: error: name differs only in letter case from Rules",
+				"Rules: warning: not managed by this pipe (names are case-sensitive: did you mean rules?)",
+				"bin: warning: not managed by this pipe",
+				"dangling: warning: not managed by this pipe",
+				"fifo: warning: not managed by this pipe",
+				"lib64: warning: not managed by this pipe",
+				"loop: warning: not managed by this pipe",
+				"outside: warning: not managed by this pipe",
+				"proc: warning: not managed by this pipe",
+				"scripts: warning: not managed by this pipe",
+				"tools: warning: not managed by this pipe",
+				"usr: warning: not managed by this pipe",
+			)
+			if len(d.Rules) != 1 || d.Rules[0].Script != ruleJS || !d.RulesConfigsManaged {
+				t.Errorf("desired = %+v", d)
+			}
+			for _, name := range []string{"bin", "lib64", "dangling", "scripts", "loop", "outside", "README.md", "LICENSE", "Rules", "usr/bin", "tools/scripts"} {
+				if fsys.touched[name] {
+					t.Errorf("%s was followed or checked", name)
+				}
+			}
+		})
+	}
+}
+
+// A managed folder may be a symbolic link to a folder inside BASE_DIR (it
+// is read as if it were there); one that leads outside BASE_DIR, dangles or
+// loops is an error, as is a link to a folder inside a managed folder.
+func TestSymlinkedManagedFolders(t *testing.T) {
+	d, ps := Read(fstest.MapFS{
+		"rules":                        link("shared/rules"),
+		"shared/rules/a.js":            file(ruleJS),
+		"shared/rules/alias.js":        link("a.js"),
+		"shared/rules/up.js":           link("../common.js"),
+		"shared/common.js":             file(ruleJS),
+		"shared/rules/sub":             link("../.."),
+		"pages":                        link("../pages"),
+		"actions":                      link("/srv/actions"),
+		"rules-configs":                link("missing"),
+		"database-connections":         link("database-connections"),
+		"tenants/dev/pages/login.html": file("<p>"),
+	}, Options{})
+	wantLines(t, ps,
+		"actions: error: symbolic link points outside BASE_DIR (absolute target): not read",
+		"database-connections: error: symbolic link chain is longer than 16 links (a loop?): not read",
+		"pages: error: symbolic link points outside BASE_DIR: not read",
+		"rules-configs: error: symbolic link leads to a folder that does not exist: not read",
+		"rules/sub: error: symbolic link to a folder: not followed (commit the folder itself)",
+		"shared: warning: not managed by this pipe",
+		"tenants: warning: not managed by this pipe",
+	)
+	var got []string
+	for _, r := range d.Rules {
+		got = append(got, r.Name+"="+r.ScriptSource.Path)
+	}
+	if want := []string{"a=rules/a.js", "alias=rules/alias.js", "up=rules/up.js"}; !reflect.DeepEqual(got, want) || d.Rules[2].Script != ruleJS {
+		t.Errorf("rules read through the linked folder: %v, want %v", got, want)
 	}
 }
 
