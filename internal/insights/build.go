@@ -372,16 +372,16 @@ func itemCandidate(it report.Item) (candidate, bool) {
 	case report.ResultFailed:
 		prio = prioFailed
 		a.AnnotationType, a.Severity, a.Result = "BUG", "CRITICAL", "FAILED"
-		a.Summary = fmt.Sprintf("Failed to %s %s", actionVerb(it.Action), what)
+		a.Summary = fmt.Sprintf("Failed to %s %s", report.ActionVerb(it.Action), what)
 		if it.Error != "" {
 			a.Summary += ": " + it.Error
 		}
 	case report.ResultNotApplied:
 		prio = prioNotApplied
 		a.AnnotationType, a.Severity, a.Result = "CODE_SMELL", "MEDIUM", "SKIPPED"
-		a.Summary = fmt.Sprintf("Not applied: %s %s (the deployment stopped before this write)", actionVerb(it.Action), what)
+		a.Summary = fmt.Sprintf("Not applied: %s %s (the deployment stopped before this write)", report.ActionVerb(it.Action), what)
 	case report.ResultApplied, report.ResultPlanned:
-		if !isChange(it.Action) {
+		if !report.IsChange(it.Action) {
 			return candidate{}, false
 		}
 		prio = prioChange
@@ -391,9 +391,9 @@ func itemCandidate(it report.Item) (candidate, bool) {
 		}
 		if it.Result == report.ResultApplied {
 			a.Result = "PASSED"
-			a.Summary = pastVerb(it.Action) + " " + what
+			a.Summary = report.PastVerb(it.Action) + " " + what
 		} else {
-			a.Summary = "Will " + actionVerb(it.Action) + " " + what
+			a.Summary = "Will " + report.ActionVerb(it.Action) + " " + what
 		}
 		if it.Reason != "" {
 			a.Summary += ": " + it.Reason
@@ -403,30 +403,6 @@ func itemCandidate(it report.Item) (candidate, bool) {
 	}
 	key := fmt.Sprintf("item\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d", it.Kind, it.Name, it.Action, it.Result, it.Path, it.Line)
 	return candidate{prio: prio, key: key, a: a}, true
-}
-
-func isChange(action string) bool {
-	return action == "create" || action == "update" || action == "delete"
-}
-
-func actionVerb(action string) string {
-	if action == "" {
-		return "write"
-	}
-	return action
-}
-
-func pastVerb(action string) string {
-	switch action {
-	case "create":
-		return "Created"
-	case "update":
-		return "Updated"
-	case "delete":
-		return "Deleted"
-	default:
-		return "Applied " + action
-	}
 }
 
 func kindName(k model.Kind) string {

@@ -222,19 +222,19 @@ func changesText(rep *report.Report) string {
 		what := kindName(it.Kind) + " " + code(it.Name)
 		switch {
 		case it.Result == report.ResultFailed:
-			t := "❌ Failed to " + verb(it.Action) + " " + what
+			t := "❌ Failed to " + report.ActionVerb(it.Action) + " " + what
 			if it.Error != "" {
 				t += ": " + escape(cut(oneLine(it.Error), pieceChars))
 			}
 			lines = append(lines, line{0, t})
 		case it.Result == report.ResultNotApplied:
-			lines = append(lines, line{1, "⏸️ Not applied: " + verb(it.Action) + " " + what})
-		case (it.Result == report.ResultApplied || it.Result == report.ResultPlanned) && isChange(it.Action):
+			lines = append(lines, line{1, "⏸️ Not applied: " + report.ActionVerb(it.Action) + " " + what})
+		case (it.Result == report.ResultApplied || it.Result == report.ResultPlanned) && report.IsChange(it.Action):
 			t := actionEmoji(it.Action) + " "
 			if it.Result == report.ResultApplied {
-				t += pastVerb(it.Action) + " " + what
+				t += report.PastVerb(it.Action) + " " + what
 			} else {
-				t += "Will " + verb(it.Action) + " " + what
+				t += "Will " + report.ActionVerb(it.Action) + " " + what
 			}
 			if it.Reason != "" {
 				t += " — " + escape(cut(oneLine(it.Reason), pieceChars))
@@ -353,29 +353,6 @@ func countResult(rep *report.Report, r report.Result) int {
 		}
 	}
 	return n
-}
-
-func isChange(action string) bool {
-	return action == "create" || action == "update" || action == "delete"
-}
-
-func verb(action string) string {
-	if action == "" {
-		return "write"
-	}
-	return action
-}
-
-func pastVerb(action string) string {
-	switch action {
-	case "create":
-		return "Created"
-	case "update":
-		return "Updated"
-	case "delete":
-		return "Deleted"
-	}
-	return "Applied " + action
 }
 
 func actionEmoji(action string) string {

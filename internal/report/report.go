@@ -145,3 +145,29 @@ type APIUsage struct {
 	RateLimitWaits int   `json:"rate_limit_waits"`
 	WaitedMS       int64 `json:"waited_ms"`
 }
+
+// IsChange reports whether an item action changes the tenant.
+func IsChange(action string) bool {
+	return action == "create" || action == "update" || action == "delete"
+}
+
+// ActionVerb names an item action for people ("write" when unknown).
+func ActionVerb(action string) string {
+	if action == "" {
+		return "write"
+	}
+	return action
+}
+
+// PastVerb is an item action in the past tense, capitalised: "Created".
+func PastVerb(action string) string {
+	switch action {
+	case "create":
+		return "Created"
+	case "update":
+		return "Updated"
+	case "delete":
+		return "Deleted"
+	}
+	return "Applied " + action
+}
