@@ -80,6 +80,11 @@ func (r *reader) loadJS(e entry, kind jscheck.Kind, what string) (string, bool) 
 
 func (r *reader) jsError(f *sourceFile, d jscheck.Diagnostic, kind jscheck.Kind) {
 	line, col := f.pos(d.Offset)
+	if d.Shape {
+		// Valid JavaScript of the wrong shape; the text quotes nothing.
+		r.errorf(f.rel, line, col, "%s", d.Text)
+		return
+	}
 	if d.AtEnd && kind == jscheck.Rule {
 		// esbuild's message names the ")" added around the rule.
 		r.errorf(f.rel, line, col, "invalid JavaScript: unexpected end of file (a rule script is one function expression: function (user, context, callback) {...})")

@@ -4,7 +4,8 @@
 // Each kind of file is parsed the way Auth0 runs it:
 //   - a rule script is one function expression, `function (user, context,
 //     callback) {...}` (one trailing semicolon allowed), so it is parsed as
-//     "(" + script + "\n)";
+//     "(" + script + "\n)", and its shape is checked: a function, and
+//     nothing after it (shape.go);
 //   - a database action script is a script with function declarations,
 //     `function login(email, password, callback) {...}`;
 //   - action code is a module, CommonJS (`exports.onExecutePostLogin = ...`)
@@ -50,10 +51,53 @@ type Diagnostic struct {
 	// Text is esbuild's message, which may quote source text: pass it
 	// through Sanitize before showing it.
 	Text string
+	// Shape is true when the code is valid JavaScript but not what its
+	// kind must be (a rule script that is not one function expression);
+	// Text is then this package's own message and quotes nothing.
+	Shape bool
 }
 
-// Check parses code as kind and returns its syntax errors (none when valid).
+// Check parses code as kind and returns its syntax errors (none when
+// valid). A rule script is also checked to be one function expression
+// (shape.go).
 func Check(kind Kind, code string) (diags []Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			diags = []Diagnostic{{Text: fmt.Sprintf("the JavaScript parser failed (%T)", r)}}
+		}
+	}()
+	if kind == Rule {
+		return checkRule(code)
+	}
+	return parse(kind, code)
+}
+
+// checkRule parses a rule script and checks its shape: one function
+// expression, then nothing but comments and at most one ";".
+func checkRule(code string) []Diagnostic {
+	diags := parse(Rule, code)
+	start, end, isFunc := ruleFunction(code)
+	switch {
+	case !isFunc && len(diags) == 0:
+		return []Diagnostic{{Offset: start, End: start, Text: msgNotFunction, Shape: true}}
+	case !isFunc || end < 0:
+		return diags
+	}
+	// The function alone must parse, or the scanner lost its way (see
+	// shape.go): then esbuild's verdict stands.
+	if len(parse(Rule, code[:end])) != 0 {
+		return diags
+	}
+	if t := tailStart(code, end); t < len(code) {
+		return []Diagnostic{{Offset: t, End: t, Text: msgMoreCode, Shape: true}}
+	}
+	// The function, then only comments and one ";" (which esbuild refused
+	// before a trailing comment, e.g. "};  // end"): valid.
+	return nil
+}
+
+// parse returns the syntax errors of code parsed as kind.
+func parse(kind Kind, code string) (diags []Diagnostic) {
 	prefix, suffix, body := "", "", code
 	if kind == Rule {
 		// The newline ends a trailing line comment. One semicolon after
@@ -64,11 +108,6 @@ func Check(kind Kind, code string) (diags []Diagnostic) {
 		}
 	}
 	wrapped := prefix + body + suffix
-	defer func() {
-		if r := recover(); r != nil {
-			diags = []Diagnostic{{Text: fmt.Sprintf("the JavaScript parser failed (%T)", r)}}
-		}
-	}()
 	res := api.Transform(wrapped, api.TransformOptions{
 		Loader:   api.LoaderJS,
 		Target:   api.ESNext,
@@ -101,10 +140,6 @@ func Check(kind Kind, code string) (diags []Diagnostic) {
 			d.Offset, d.End = len(code), len(code)
 		}
 		diags = append(diags, d)
-	}
-	if kind == Rule && len(diags) > 0 && !diags[0].AtEnd && len(Check(Script, code)) == 0 {
-		// Valid as a script, not as one expression: code follows the function.
-		diags[0].Text = "a rule script is one function expression; more code follows it"
 	}
 	return diags
 }

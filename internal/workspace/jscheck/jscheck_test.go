@@ -41,9 +41,9 @@ func TestCheckErrors(t *testing.T) {
 		{Rule, "function (user, context, callback) { x y }", 39, false, `Expected ";" but found "y"`},
 		{Rule, "function (u, c, cb) {\n  callback(null, u c);\n}", 41, false, `Expected ")" but found "c"`},
 		{Rule, "function (u, c, cb) {\n  callback(null, u, c);\n", 46, true, `Unexpected ")"`},
-		{Rule, "function (u, c, cb) {}\nfunction other() {}", 23, false, `Expected ")" but found "function"`},
+		{Rule, "function (u, c, cb) {}\nfunction other() {}", 23, false, "a rule script is one function expression; more code follows it"},
 		{Rule, "function named(u, c, cb) {}\nfunction other() {}", 28, false, "a rule script is one function expression; more code follows it"},
-		{Rule, "function (u, c, cb) {};;", 22, false, `Expected ")" but found ";"`},
+		{Rule, "function (u, c, cb) {};;", 23, false, "a rule script is one function expression; more code follows it"},
 		{Script, "function login(email, password, callback) {\n  return callback(null\n}", 67, false, `Expected ")" but found "}"`},
 		{Script, "function login(a) {\r\n  var x = 'abc\r\n}", 35, false, "Unterminated string literal"},
 		{Script, "function login(a) {", 19, true, "Unexpected end of file"},
@@ -109,4 +109,106 @@ func TestSanitizeHidesEveryUnallowedToken(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The shape of a rule script: one function expression, then only comments
+// and one ";". The inputs put braces, quotes, slashes and comment markers
+// where a careless scanner would take them for the end of the function.
+func TestRuleShape(t *testing.T) {
+	valid := []string{
+		"function (user, context, callback) {\n  callback(null, user, context);\n}\n",
+		"function rule(user, context, callback) { callback(null, user, context); };",
+		"function (u, c, cb) { cb(null, u, c); }; // trailing comment after the semicolon",
+		"function (u, c, cb) { cb(null, u, c); } /* { */ ; /* } */\n// }\n",
+		"/* leading } comment */\n// and a { line comment\nfunction (u, c, cb) { cb(null, u, c); }",
+		"async function (u, c, cb) { await Promise.resolve(); cb(null, u, c); }",
+		"function* gen(u, c, cb) { yield 1; }",
+		"(user, context, callback) => { callback(null, user, context); }",
+		"async (user, context, callback) => { callback(null, user, context); }",
+		"(u, c, cb) => cb(null, u, c)",
+		"u => u",
+		"(u, c, cb) => cb(null, u, c); // concise body, then a comment",
+		"(function (u, c, cb) { cb(null, u, c); })",
+		"(\n  // wrapped\n  function (u, c, cb) { cb(null, u, c); }\n);",
+		"function (u, c, cb) { var s = '}'; var d = \"}{\"; var e = '\\'}'; cb(null, u, c); }",
+		"function (u, c, cb) { var t = `}${ { a: '}' }.a + `${'`'}}` }{`; cb(null, u, c); }",
+		"function (u, c, cb) { var r = /}[/}]\\//g; var q = u.n / 2 / 1; cb(null, u, c); }",
+		"function (u, c, cb) { if (u) /}/.test(u.n); return /{/.test(c); }",
+		"function (u, c, cb) { var a = [1, 2]; a++ / 2; x = a[0] / 2; cb(null, u, c) } ",
+		"function (u, c, cb) { var o = { '}': 1, \"{\": 2 }; // } in a comment\n /* } */ cb(null, u, c); }",
+		"function (u, c, cb) {\n  var x = 1 // }\n  cb(null, u, c)\n}\n",
+		"function (u, c, cb) { class A { #p = 1; m() { return this.#p / 2; } } cb(null, u, c); }",
+		"function \\u0061(u, c, cb) { var \\u{62} = 1e+3 / 2; cb(null, u, c); }",
+		"\ufefffunction (u, c, cb) {}\r\n",
+		"function (u, c, cb) { var ü = '}'; cb(null, u, c); }\u2028",
+		// An object literal divided by a string: the scanner takes the "/"
+		// for a regular expression and loses its way; the check then
+		// stays silent rather than invent an error.
+		"function (u, c, cb) { var x = {} /'/'; cb(null, u, c); }",
+	}
+	for _, code := range valid {
+		if d := Check(Rule, code); len(d) != 0 {
+			t.Errorf("Check(Rule, %q) = %+v, want no problem", code, d)
+		}
+	}
+	for _, tc := range []struct {
+		code   string
+		offset int
+		text   string
+	}{
+		// Not a function at all, though each is one valid expression.
+		{"42", 0, msgNotFunction},
+		{"callback(null, user, context)", 0, msgNotFunction},
+		{"// a comment\n  callback(null, user, context);", 15, msgNotFunction},
+		{"'use strict'", 0, msgNotFunction},
+		{"async(user, context, callback)", 0, msgNotFunction},
+		{"(callback)", 0, msgNotFunction},
+		{"module.exports = function (u, c, cb) {}", 0, msgNotFunction},
+		{"(function () {}, 42)", 0, msgNotFunction},
+		// A function, then more code.
+		{"function (u, c, cb) {}, 42", 22, msgMoreCode},
+		{"function (u, c, cb) {}\nfunction other() {}", 23, msgMoreCode},
+		{"function (u, c, cb) {};\nfunction other() {}", 24, msgMoreCode},
+		{"function (u, c, cb) {}\n\n/* } */\n(other)", 32, msgMoreCode},
+		{"function (u, c, cb) { var s = '}'; }\n(1)", 37, msgMoreCode},
+		{"function (u, c, cb) { var t = `}${'}'}`; }\n+1", 43, msgMoreCode},
+		{"function (u, c, cb) { return /}/; }.call(null)", 35, msgMoreCode},
+		{"(function (u, c, cb) {})()", 24, msgMoreCode},
+		{"(u, c, cb) => cb(null, u, c), 42", 28, msgMoreCode},
+		{"u => { return u; }\n['x']", 19, msgMoreCode},
+	} {
+		d := Check(Rule, tc.code)
+		if len(d) != 1 || d[0].Offset != tc.offset || d[0].Text != tc.text || !d[0].Shape {
+			t.Errorf("Check(Rule, %q) = %+v; want one shape problem at %d: %q", tc.code, d, tc.offset, tc.text)
+		}
+	}
+	// A syntax error stays esbuild's, shape or not.
+	for _, code := range []string{"function (u, c, cb) { x y }", "42 43", "function (u, c, cb) {"} {
+		if d := Check(Rule, code); len(d) == 0 || d[0].Shape {
+			t.Errorf("Check(Rule, %q) = %+v, want esbuild's syntax error", code, d)
+		}
+	}
+}
+
+// FuzzCheckRule: the shape check never panics (Check would turn a panic
+// into "the JavaScript parser failed"), always ends, and points inside the
+// code.
+func FuzzCheckRule(f *testing.F) {
+	for _, seed := range []string{
+		"function (u, c, cb) { var t = `}${ { a: '}' }.a }`; }\n(1)",
+		"function (u, c, cb) { if (u) /}/.test(u); }; // x",
+		"(u) => u, 42", "async x => `${", "function (u) { /[/]}/ }", "(function(){})()", "\\u{61} => 1",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, code string) {
+		for _, d := range Check(Rule, code) {
+			if strings.Contains(d.Text, "parser failed") {
+				t.Fatalf("Check(Rule, %q) panicked", code)
+			}
+			if d.Offset < 0 || d.Offset > len(code) || d.End < d.Offset || d.End > len(code) {
+				t.Fatalf("Check(Rule, %q): position %d-%d outside the code", code, d.Offset, d.End)
+			}
+		}
+	})
 }

@@ -1,0 +1,2 @@
+// the body of a rule, without its function
+callback(null, user, context);

@@ -1,0 +1,7 @@
+function (user, context, callback) {
+  callback(null, user, context);
+}
+
+function helper() {
+  return 1;
+}
