@@ -6,8 +6,9 @@
 //     callback) {...}` (one trailing semicolon allowed), so it is parsed as
 //     "(" + script + "\n)", and its shape is checked: a function, and
 //     nothing after it (shape.go);
-//   - a database action script is a script with function declarations,
-//     `function login(email, password, callback) {...}`;
+//   - a database action script is a classic script with function
+//     declarations, `function login(email, password, callback) {...}`:
+//     import and export are errors;
 //   - action code is a module, CommonJS (`exports.onExecutePostLogin = ...`)
 //     or ES module syntax.
 //
@@ -96,52 +97,115 @@ func checkRule(code string) []Diagnostic {
 	return nil
 }
 
+// Messages for ES module syntax in a database script; they quote nothing.
+const (
+	msgModuleSyntax = "ES module syntax (import/export) is not available: Auth0 runs a database script as a classic script (declare the function, e.g. function login(email, password, callback) {...}, and load packages with require())"
+	msgImportMeta   = "import.meta is ES module syntax, not available: Auth0 runs a database script as a classic script"
+)
+
 // parse returns the syntax errors of code parsed as kind.
+//
+// esbuild has no "classic script" mode: whatever the Format, it accepts
+// import and export and converts them. So a database script is parsed
+// inside a function body, "(function(){" + script + "})", which is what
+// Auth0 does with it: import and export declarations and a top-level await
+// are then syntax errors, as they are in a script. import.meta, which
+// esbuild accepts anywhere, is caught through the warning the IIFE output
+// format gives for it.
 func parse(kind Kind, code string) (diags []Diagnostic) {
 	prefix, suffix, body := "", "", code
-	if kind == Rule {
+	format := api.FormatDefault
+	switch kind {
+	case Rule:
 		// The newline ends a trailing line comment. One semicolon after
 		// the function is harmless (`function (...) {...};`): drop it.
 		prefix, suffix = "(", "\n)"
 		if t := strings.TrimRightFunc(code, unicode.IsSpace); strings.HasSuffix(t, ";") {
 			body = t[:len(t)-1]
 		}
+	case Script:
+		prefix, suffix, format = "(function(){", "\n})", api.FormatIIFE
 	}
 	wrapped := prefix + body + suffix
 	res := api.Transform(wrapped, api.TransformOptions{
 		Loader:   api.LoaderJS,
+		Format:   format,
 		Target:   api.ESNext,
 		LogLevel: api.LogLevelSilent,
 		// Keep every syntax the parser knows: this is a syntax check,
 		// the output is thrown away.
 		MinifyWhitespace: true,
 	})
+	// at converts an esbuild location to a diagnostic's position.
+	at := func(d *Diagnostic, loc *api.Location) {
+		if loc == nil {
+			d.AtEnd = true
+			d.Offset, d.End = len(code), len(code)
+			return
+		}
+		off := OffsetOf(wrapped, loc.Line, loc.Column)
+		end := off + max(loc.Length, 0)
+		off -= len(prefix)
+		end -= len(prefix)
+		if off < 0 {
+			off = 0
+		}
+		if off >= len(body) {
+			d.AtEnd = true
+			off, end = len(code), len(code)
+		}
+		d.Offset = min(off, len(code))
+		d.End = min(max(end, d.Offset), len(code))
+	}
 	for _, m := range res.Errors {
 		if len(diags) == maxErrors {
 			break
 		}
 		d := Diagnostic{Text: m.Text}
-		if m.Location != nil {
-			off := OffsetOf(wrapped, m.Location.Line, m.Location.Column)
-			end := off + max(m.Location.Length, 0)
-			off -= len(prefix)
-			end -= len(prefix)
-			if off < 0 {
-				off = 0
+		at(&d, m.Location)
+		if kind == Script {
+			switch {
+			case d.AtEnd && (strings.Contains(d.Text, `")"`) || strings.Contains(d.Text, `"}"`)):
+				// It names the "})" added after the script.
+				d.Text = "Unexpected end of file"
+			case !d.AtEnd:
+				if start, ok := moduleSyntaxAt(code, d.Offset); ok {
+					d.Offset, d.End, d.Text = start, start, msgModuleSyntax
+				}
 			}
-			if off >= len(body) {
-				d.AtEnd = true
-				off, end = len(code), len(code)
-			}
-			d.Offset = min(off, len(code))
-			d.End = min(max(end, d.Offset), len(code))
-		} else {
-			d.AtEnd = true
-			d.Offset, d.End = len(code), len(code)
 		}
 		diags = append(diags, d)
 	}
+	if kind == Script && len(diags) == 0 {
+		for _, m := range res.Warnings {
+			if strings.Contains(m.Text, `"import.meta"`) && len(diags) < maxErrors {
+				d := Diagnostic{Text: msgImportMeta}
+				at(&d, m.Location)
+				diags = append(diags, d)
+			}
+		}
+	}
 	return diags
+}
+
+// moduleSyntaxAt reports whether a syntax error at off of a database
+// script is an import or export declaration (esbuild stops at "export", or
+// at the token after "import"), and where the declaration starts.
+func moduleSyntaxAt(code string, off int) (start int, ok bool) {
+	if w, _ := readWord(code, off); w == "export" || w == "import" {
+		return off, true
+	}
+	before := strings.TrimRightFunc(code[:off], unicode.IsSpace)
+	if !strings.HasSuffix(before, "import") {
+		return 0, false
+	}
+	start = len(before) - len("import")
+	if start > 0 {
+		if c := before[start-1]; c == '.' || c == '$' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return 0, false
+		}
+	}
+	return start, true
 }
 
 // OffsetOf converts esbuild's line (1-based) and column (0-based, bytes) to a

@@ -212,3 +212,43 @@ func FuzzCheckRule(f *testing.F) {
 		}
 	})
 }
+
+// A database script is a classic script, as Auth0 runs it: ES module
+// syntax is an error at the declaration, whatever esbuild would accept.
+func TestScriptIsClassic(t *testing.T) {
+	for _, code := range []string{
+		"function login(email, password, callback) {\n  const m = import('./x.js');\n  callback(null);\n}",
+		"var importer = 1, exported = 2;\nfunction login(e, p, cb) { return importer + exported; }",
+		"'use strict';\nfunction login(e, p, cb) { cb(null); }\n// the end",
+		"async function login(e, p, cb) { await x(); }\nvar await;",
+	} {
+		if d := Check(Script, code); len(d) != 0 {
+			t.Errorf("Check(Script, %q) = %+v, want no errors", code, d)
+		}
+	}
+	for _, tc := range []struct {
+		code   string
+		offset int
+		text   string
+	}{
+		{"export default function login(email, password, callback) {\n  callback(null);\n}", 0, msgModuleSyntax},
+		{"export function login(e, p, cb) {}", 0, msgModuleSyntax},
+		{"function login(e, p, cb) {}\nexport { login };", 28, msgModuleSyntax},
+		{"import bcrypt from 'bcrypt';\nfunction login(e, p, cb) {}", 0, msgModuleSyntax},
+		{"// header\nimport { hash } from 'bcrypt';\nfunction login(e, p, cb) {}", 10, msgModuleSyntax},
+		{"import * as b from 'bcrypt';\nfunction login(e, p, cb) {}", 0, msgModuleSyntax},
+		{"import 'polyfill';\nfunction login(e, p, cb) {}", 0, msgModuleSyntax},
+		{"function login(e, p, cb) { return import.meta.url; }", 34, msgImportMeta},
+		{"await init();\nfunction login(e, p, cb) {}", 0, `"await" can only be used inside an "async" function`},
+		{"function login(a) {", 19, "Unexpected end of file"},
+	} {
+		d := Check(Script, tc.code)
+		if len(d) == 0 || d[0].Offset != tc.offset || d[0].Text != tc.text || d[0].Shape {
+			t.Errorf("Check(Script, %q) = %+v; want an error at %d: %q", tc.code, d, tc.offset, tc.text)
+		}
+	}
+	// Action code is a module: the same declarations are fine there.
+	if d := Check(Module, "import x from 'y';\nexport const onExecutePostLogin = async () => x(import.meta.url);"); len(d) != 0 {
+		t.Errorf("module: %+v", d)
+	}
+}
