@@ -166,7 +166,10 @@ func Bench(ctx context.Context, cfg Config) (*Results, error) {
 		Profiles: cfg.Profiles, Scenarios: cfg.Scenarios,
 	}}
 	start := time.Now()
-	defer func() { res.DurationMS = ms(time.Since(start)) }()
+	defer func() {
+		res.DurationMS = ms(time.Since(start))
+		res.Machine.LoadEnd = LoadAverage()
+	}()
 
 	tools := []tool{&pipeTool{bin: cfg.Bin, workDir: cfg.WorkDir, env: cfg.PipeEnv}}
 	if cfg.DeployCLI && len(cfg.CLIScenarios) > 0 {

@@ -19,6 +19,11 @@ type Machine struct {
 	Kernel   string `json:"kernel,omitempty"`
 	Go       string `json:"go"`
 	Node     string `json:"node,omitempty"`
+	// LoadStart and LoadEnd are the 1-minute load averages when the
+	// benchmark started and ended: other work on the machine slows the
+	// CPU-bound parts (auth0-deploy-cli's start, validation) most.
+	LoadStart string `json:"load_start,omitempty"`
+	LoadEnd   string `json:"load_end,omitempty"`
 }
 
 // DescribeMachine reads the CPU count, model and memory from /proc.
@@ -33,7 +38,20 @@ func DescribeMachine() Machine {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
+	m.LoadStart = LoadAverage()
 	return m
+}
+
+// LoadAverage is the 1-minute load average ("" when unknown).
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }
 
 // String is the one-line description used in tables.
@@ -44,6 +62,9 @@ func (m Machine) String() string {
 	}
 	if m.Node != "" {
 		s += ", Node " + m.Node
+	}
+	if m.LoadStart != "" {
+		s += fmt.Sprintf("; load average %s at the start, %s at the end", m.LoadStart, m.LoadEnd)
 	}
 	return s
 }

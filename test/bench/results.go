@@ -145,7 +145,7 @@ func (r *Results) Markdown() string {
 	}
 
 	p("## The pipe's own count (report.json `api`)\n\n")
-	p("| Scenario | Profile | Requests | Reads | Writes | Retries | 429 | Rate-limit waits | Waited |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	p("| Scenario | Profile | Requests | Reads | Writes | Retries | 429 | Rate-limit waits | Waited (summed over requests) |\n|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, run := range r.Runs {
 		if run.Tool != ToolPipe || run.PipeAPI == nil {
 			continue

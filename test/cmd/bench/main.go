@@ -161,6 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		res.Startup = st
 	}
 	res.DurationMS = float64(time.Since(res.StartedAt)) / float64(time.Millisecond)
+	res.Machine.LoadEnd = bench.LoadAverage()
 
 	out := abs(o.out)
 	if err := res.Write(out); err != nil {
