@@ -115,8 +115,8 @@ func (r *reader) readPageA0(name string, p *pair) (model.Page, bool) {
 	if f, ok := r.load(*p.code); ok {
 		page.HTML = f.text()
 		switch {
-		case page.Enabled && strings.TrimSpace(page.HTML) == "":
-			r.warnf(p.code.rel, 0, 0, "page is empty")
+		case strings.TrimSpace(page.HTML) == "":
+			r.emptyPage(p.code.rel, page)
 		case name == model.PageErrorPage && !page.Enabled && strings.TrimSpace(page.HTML) != "":
 			r.warnf(p.code.rel, 0, 0, "not deployed while \"url\" redirects the error page (the tenant's error page HTML is cleared); set \"url\": \"\" to show this HTML")
 		}

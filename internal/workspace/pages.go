@@ -77,9 +77,24 @@ func (r *reader) readPage(name string, p *pair) model.Page {
 		if f, ok := r.load(*p.code); ok {
 			page.HTML = f.text()
 			if strings.TrimSpace(page.HTML) == "" {
-				r.warnf(p.code.rel, 0, 0, "page is empty")
+				r.emptyPage(p.code.rel, page)
 			}
 		}
 	}
 	return page
+}
+
+// emptyPage reports a page whose HTML is empty or white space only: an
+// error when the page is enabled (the tenant would show a blank page), a
+// warning when it is disabled (the HTML is not shown). An error page that
+// redirects to its "url" says nothing: its HTML is cleared anyway, and
+// auth0-deploy-cli exports it as an empty file.
+func (r *reader) emptyPage(rel string, page model.Page) {
+	switch {
+	case page.Enabled:
+		r.errorf(rel, 0, 0, "page is empty: deploying it would show a blank %s page (add its HTML, or set \"enabled\": false in %s/%s.json)", page.Name, dirPages, page.Name)
+	case page.Name == model.PageErrorPage && page.URL != "":
+	default:
+		r.warnf(rel, 0, 0, "page is empty (it is disabled, so nothing is shown)")
+	}
 }

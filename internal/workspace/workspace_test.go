@@ -260,6 +260,42 @@ func TestSymlinks(t *testing.T) {
 	}
 }
 
+// An empty page that is enabled would replace the tenant's page with a
+// blank one: an error; disabled, a warning; a redirecting error page, whose
+// HTML is cleared anyway, nothing. The same in both layouts.
+func TestEmptyPages(t *testing.T) {
+	_, ps := Read(fstest.MapFS{
+		"pages/login.html":                file(""),
+		"pages/guardian_multifactor.html": file(" \r\n\t\n"),
+		"pages/guardian_multifactor.json": file(`{"enabled": true}`),
+		"pages/password_reset.html":       file("\n"),
+		"pages/password_reset.json":       file(`{"enabled": false}`),
+		"pages/error_page.html":           file(""),
+		"pages/error_page.json":           file(`{"enabled": false, "url": "https://example.com/error"}`),
+	}, Options{})
+	wantLines(t, ps,
+		`pages/guardian_multifactor.html: error: page is empty: deploying it would show a blank guardian_multifactor page (add its HTML, or set "enabled": false in pages/guardian_multifactor.json)`,
+		`pages/login.html: error: page is empty: deploying it would show a blank login page (add its HTML, or set "enabled": false in pages/login.json)`,
+		`pages/password_reset.html: warning: page is empty (it is disabled, so nothing is shown)`,
+	)
+	// A keyword whose value is empty empties the page too.
+	_, ps = Read(fstest.MapFS{"pages/login.html": file("##LOGIN_HTML##\n")}, Options{Mappings: map[string]any{"LOGIN_HTML": ""}})
+	wantLines(t, ps, `pages/login.html: error: page is empty: deploying it would show a blank login page (add its HTML, or set "enabled": false in pages/login.json)`)
+
+	_, ps = Read(fstest.MapFS{
+		"pages/login.json":          file(`{"name": "login", "enabled": true}`),
+		"pages/login.html":          file(" "),
+		"pages/password_reset.json": file(`{"name": "password_reset", "enabled": false}`),
+		"pages/password_reset.html": file(""),
+		"pages/error_page.json":     file(`{"name": "error_page", "url": "https://example.com/error"}`),
+		"pages/error_page.html":     file(""),
+	}, Options{Layout: LayoutA0Deploy})
+	wantLines(t, ps,
+		`pages/login.html: error: page is empty: deploying it would show a blank login page (add its HTML, or set "enabled": false in pages/login.json)`,
+		`pages/password_reset.html: warning: page is empty (it is disabled, so nothing is shown)`,
+	)
+}
+
 // touchFS records every path opened, listed, lstat'ed or read as a link.
 type touchFS struct {
 	fstest.MapFS
