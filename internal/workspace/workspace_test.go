@@ -375,6 +375,40 @@ func TestTopLevelEntriesAreNeverErrors(t *testing.T) {
 	}
 }
 
+// Options.Ignore (the pipe's REPORT_DIR inside BASE_DIR) is skipped without
+// a word and never looked into, in both layouts, whatever it is.
+func TestIgnoredTopLevelEntries(t *testing.T) {
+	for _, layout := range []string{LayoutExtension, LayoutA0Deploy} {
+		for _, report := range []*fstest.MapFile{nil, link("/tmp/reports")} {
+			m := fstest.MapFS{
+				"rules/a.json": file(`{"name": "a", "script": "./a.js"}`),
+				"rules/a.js":   file(ruleJS),
+				"other/x.txt":  file("x"),
+			}
+			if layout == LayoutExtension {
+				delete(m, "rules/a.json")
+			}
+			if report == nil {
+				m["auth0-deploy-report/report.json"] = file("{")
+				m["auth0-deploy-report/backup/rules/old.js"] = file(ruleJS)
+			} else {
+				m["auth0-deploy-report"] = report
+			}
+			fsys := &touchFS{MapFS: m, touched: map[string]bool{}}
+			d, ps := Read(fsys, Options{Layout: layout, Ignore: []string{"auth0-deploy-report"}})
+			wantLines(t, ps, "other: warning: not managed by this pipe")
+			if len(d.Rules) != 1 {
+				t.Errorf("%s: rules %+v", layout, d.Rules)
+			}
+			for name := range fsys.touched {
+				if strings.HasPrefix(name, "auth0-deploy-report") {
+					t.Errorf("%s: %s was looked at", layout, name)
+				}
+			}
+		}
+	}
+}
+
 // A managed folder may be a symbolic link to a folder inside BASE_DIR (it
 // is read as if it were there); one that leads outside BASE_DIR, dangles or
 // loops is an error, as is a link to a folder inside a managed folder.
