@@ -90,6 +90,9 @@ func checkRule(code string) []Diagnostic {
 		return diags
 	}
 	if t := tailStart(code, end); t < len(code) {
+		if strings.HasPrefix(code[t:], "/*") {
+			return diags // a comment that is never closed: esbuild says so
+		}
 		return []Diagnostic{{Offset: t, End: t, Text: msgMoreCode, Shape: true}}
 	}
 	// The function, then only comments and one ";" (which esbuild refused

@@ -183,7 +183,7 @@ func TestRuleShape(t *testing.T) {
 		}
 	}
 	// A syntax error stays esbuild's, shape or not.
-	for _, code := range []string{"function (u, c, cb) { x y }", "42 43", "function (u, c, cb) {"} {
+	for _, code := range []string{"function (u, c, cb) { x y }", "42 43", "function (u, c, cb) {", "function (u, c, cb) {} /* never closed", "function (u, c, cb) {}; /* never closed"} {
 		if d := Check(Rule, code); len(d) == 0 || d[0].Shape {
 			t.Errorf("Check(Rule, %q) = %+v, want esbuild's syntax error", code, d)
 		}
