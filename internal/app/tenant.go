@@ -64,9 +64,10 @@ func (r *run) tenantSteps(ctx context.Context) int {
 	}
 
 	popts := plan.Options{
-		ManualRules:   cfg.ManualRules,
-		ManualActions: cfg.ManualActions,
-		AllowDelete:   cfg.AllowDelete,
+		ManualRules:     cfg.ManualRules,
+		ManualActions:   cfg.ManualActions,
+		AllowDelete:     cfg.AllowDelete,
+		RedeployActions: cfg.RedeployActions,
 	}
 	p := plan.Build(r.desired, current, popts)
 	r.rep.Notes = append(r.rep.Notes, p.Notes...)
@@ -143,6 +144,7 @@ func (r *run) readBack(ctx context.Context, client *tenant.Client, req model.Rea
 		r.warn("every write succeeded, but reading the tenant back to check it failed: %s", explain(err))
 		return ExitOK
 	}
+	popts.RedeployActions = nil // forced updates are done: only real differences count
 	again := plan.Build(r.desired, after, popts)
 	var differ []string
 	for _, it := range again.Items {

@@ -120,7 +120,10 @@ type Config struct {
 
 	ManualRules   []string
 	ManualActions []string
-	AllowDelete   bool
+	// RedeployActions (REDEPLOY_ACTIONS) are actions updated, with their
+	// secret values, and deployed even when unchanged; "*" means all.
+	RedeployActions []string
+	AllowDelete     bool
 	// Mappings are the decoded keyword mappings; their values are secrets.
 	Mappings map[string]any
 
@@ -328,6 +331,9 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 	}
 	if c.ManualActions, err = List(env, "MANUAL_ACTIONS"); err != nil {
 		add("MANUAL_ACTIONS", "%v", err)
+	}
+	if c.RedeployActions, err = List(env, "REDEPLOY_ACTIONS"); err != nil {
+		add("REDEPLOY_ACTIONS", "%v", err)
 	}
 
 	// Booleans.

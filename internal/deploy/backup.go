@@ -101,7 +101,7 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 			if manualA[a.Name] || a.Integration {
 				continue
 			}
-			code, _ := plan.SplitFingerprint(a.Code)
+			code := a.Code
 			meta := map[string]any{"trigger": a.Trigger, "runtime": a.Runtime}
 			if len(a.Dependencies) > 0 {
 				deps := map[string]string{}

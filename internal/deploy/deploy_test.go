@@ -168,7 +168,7 @@ func TestBackupWritesRepositoryLayout(t *testing.T) {
 		Connections:  []model.Connection{{ID: "c", Name: "db", Strategy: "auth0", Options: map[string]any{"customScripts": map[string]any{"login": "function login(){}"}}}},
 		GlobalClient: &model.GlobalClient{ClientID: "g", CustomLoginPage: "<html/>", CustomLoginPageOn: true},
 		TenantPages:  model.TenantPages{ErrorPage: model.ErrorPageSetting{URL: "https://x", ShowLogLink: true}},
-		Actions:      []model.CurrentAction{{ID: "x", Name: "act", Code: plan.WithFingerprint("code", "abc123"), Trigger: "post-login", Runtime: "node22", SecretNames: []string{"K"}}},
+		Actions:      []model.CurrentAction{{ID: "x", Name: "act", Code: "code", Trigger: "post-login", Runtime: "node22", SecretNames: []string{"K"}}},
 		Bindings:     map[string][]model.CurrentBinding{"post-login": {{ActionName: "other"}, {ActionName: "act"}}},
 	}
 	files, err := Backup(dir, d, c, &plan.Plan{}, []string{"manual"}, nil, nil)
@@ -181,7 +181,7 @@ func TestBackupWritesRepositoryLayout(t *testing.T) {
 		return string(b)
 	}
 	require.JSONEq(t, `{"enabled":false,"order":3,"stage":"login_success"}`, read("rules/a.json"))
-	require.Equal(t, "code", read("actions/act.js"), "the fingerprint line is not part of the backup")
+	require.Equal(t, "code", read("actions/act.js"))
 	require.JSONEq(t, `{"trigger":"post-login","runtime":"node22","secrets":["K"],"enabled":true,"order":20}`, read("actions/act.json"))
 	require.JSONEq(t, `{"enabled":false,"url":"https://x","show_log_link":true}`, read("pages/error_page.json"))
 }

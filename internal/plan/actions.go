@@ -1,68 +1,29 @@
 package plan
 
 import (
-	"crypto/pbkdf2"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
 )
 
-// Secret values of actions cannot be read back. To notice a changed value
-// without keeping state, the deployed code ends with a fingerprint line: a
-// PBKDF2-HMAC-SHA256 of the secret names and values, salted with the
-// action's name. It depends on nothing but the repository and the mappings,
-// so a plan made with a read-only application (other credentials) agrees
-// with the deployment; the key stretching makes testing guesses against a
-// fingerprint read from the dashboard slow. A changed value changes the
-// fingerprint and redeploys the action once.
-const fingerprintPrefix = "// auth0-deploy: secrets fingerprint "
+// Secret values of actions cannot be read back (Auth0 returns only their
+// names), so a changed value alone is invisible to the plan: the action is
+// updated with every secret value whenever anything else about it changes,
+// and REDEPLOY_ACTIONS (Options.RedeployActions) forces the update and
+// deployment of the actions it names ("*": all) after a secret was rotated.
+// The deployed code is exactly the repository's file.
 
-var fingerprintRe = regexp.MustCompile(`\n// auth0-deploy: secrets fingerprint ([0-9a-f]+)\n$`)
-
-// fingerprintIterations stretches the fingerprint (about 30 ms an action).
-const fingerprintIterations = 100_000
-
-// Fingerprint returns the fingerprint of an action's secrets ("" when it
-// has none): 32 hex digits (128 bits) of PBKDF2-HMAC-SHA256.
-func Fingerprint(action string, secrets []model.ActionSecret) string {
-	if len(secrets) == 0 {
-		return ""
+// redeploy reports whether REDEPLOY_ACTIONS names the action (or is "*").
+func (b *builder) redeploy(name string) bool {
+	for _, n := range b.opts.RedeployActions {
+		if n == name || n == "*" {
+			return true
+		}
 	}
-	s := append([]model.ActionSecret(nil), secrets...)
-	sort.Slice(s, func(i, j int) bool { return s[i].Name < s[j].Name })
-	var pw strings.Builder
-	for _, x := range s {
-		fmt.Fprintf(&pw, "%d:%s=%d:%s\n", len(x.Name), x.Name, len(x.Value), x.Value)
-	}
-	key, err := pbkdf2.Key(sha256.New, pw.String(), []byte("auth0-deploy secrets fingerprint v1\x00"+action), fingerprintIterations, 16)
-	if err != nil { // only for invalid parameters, which are constants here
-		panic(err)
-	}
-	return hex.EncodeToString(key)
-}
-
-// WithFingerprint appends the fingerprint line to code: "\n// ... <fp>\n".
-func WithFingerprint(code, fp string) string {
-	if fp == "" {
-		return code
-	}
-	return code + "\n" + fingerprintPrefix + fp + "\n"
-}
-
-// SplitFingerprint returns code without its fingerprint line (exactly the
-// code WithFingerprint was given), and the fingerprint.
-func SplitFingerprint(code string) (string, string) {
-	m := fingerprintRe.FindStringSubmatchIndex(code)
-	if m == nil {
-		return code, ""
-	}
-	return code[:m[0]], code[m[2]:m[3]]
+	return false
 }
 
 // actions plans actions and their trigger bindings.
@@ -91,8 +52,7 @@ func (b *builder) actions() {
 			continue
 		}
 		touched[a.Trigger] = true
-		fp := Fingerprint(a.Name, a.Secrets)
-		w := &model.ActionWrite{Name: a.Name, Code: WithFingerprint(a.Code, fp), Trigger: a.Trigger, TriggerVersion: a.TriggerVersion,
+		w := &model.ActionWrite{Name: a.Name, Code: a.Code, Trigger: a.Trigger, TriggerVersion: a.TriggerVersion,
 			Runtime: a.Runtime, Dependencies: a.Dependencies, Secrets: a.Secrets}
 		cur := curByName[a.Name]
 		if cur == nil {
@@ -114,9 +74,8 @@ func (b *builder) actions() {
 			b.errorf(a.MetaSource, "action %q is bound to trigger %s in the tenant; an action's trigger cannot change: rename the action to recreate it", a.Name, cur.Trigger)
 			continue
 		}
-		code, curFP := SplitFingerprint(cur.Code)
 		var changes []string
-		if code != a.Code {
+		if cur.Code != a.Code {
 			changes = append(changes, "code changed")
 		}
 		if cur.Runtime != a.Runtime {
@@ -131,8 +90,9 @@ func (b *builder) actions() {
 		names := secretNames(a.Secrets)
 		if !reflect.DeepEqual(nonNil(cur.SecretNames), nonNil(names)) {
 			changes = append(changes, "secret names changed")
-		} else if fp != curFP {
-			changes = append(changes, "secret values changed")
+		}
+		if len(changes) == 0 && b.redeploy(a.Name) {
+			changes = append(changes, "forced by REDEPLOY_ACTIONS")
 		}
 		update := len(changes) > 0
 		deploy := a.Deploy && (update || !cur.AllChangesDeployed || !cur.Deployed)

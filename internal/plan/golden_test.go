@@ -197,11 +197,11 @@ func TestGoldenDatabases(t *testing.T) {
 		dbConn("google-oauth2", "google-oauth2", false, nil),
 		dbConn("import-db", "auth0", true, nil),
 	}}
-	golden(t, Build(d, c, Options{}))
+	golden(t, Build(d, c, Options{AllowDelete: true}))
 
 	// Without the invalid folders the update keeps every other option.
 	d.Databases = d.Databases[:2]
-	p := Build(d, c, Options{})
+	p := Build(d, c, Options{AllowDelete: true})
 	require.Empty(t, p.Problems)
 	require.Len(t, p.Writes, 1)
 	opts := p.Writes[0].Options
@@ -257,7 +257,9 @@ func TestGoldenActions(t *testing.T) {
 		withSecret,
 		act("manual-in-repo", 50, "x"),
 	}}
-	curSecret := cur("with-secret", WithFingerprint("exports.onExecutePostLogin = async () => {};", Fingerprint("with-secret", []model.ActionSecret{{Name: "API_KEY", Value: "old-value"}})))
+	// The tenant's copy of with-secret differs only in its secret value,
+	// which Auth0 never returns: REDEPLOY_ACTIONS forces it.
+	curSecret := cur("with-secret", "exports.onExecutePostLogin = async () => {};")
 	curSecret.SecretNames = []string{"API_KEY"}
 	c := &model.Current{
 		Actions: []model.CurrentAction{
@@ -275,11 +277,41 @@ func TestGoldenActions(t *testing.T) {
 			{ID: "b4", ActionID: "act_retired", ActionName: "retired", DisplayName: "retired"},
 		}},
 	}
-	p := Build(d, c, Options{AllowDelete: true, ManualActions: []string{"manual-in-repo"}})
+	p := Build(d, c, Options{AllowDelete: true, ManualActions: []string{"manual-in-repo"}, RedeployActions: []string{"with-secret", "same-as-nothing"}})
 	golden(t, p)
 	var buf bytes.Buffer
 	Render(&buf, p)
 	require.NotContains(t, buf.String(), "canary-secret-value")
+	for _, w := range p.Writes {
+		if w.Action != nil {
+			for _, a := range d.Actions {
+				if a.Name == w.Action.Name {
+					require.Equal(t, a.Code, w.Action.Code, "the deployed code is the repository's file, byte for byte")
+				}
+			}
+		}
+	}
+
+	// Without REDEPLOY_ACTIONS a changed secret value alone is invisible:
+	// with-secret is unchanged and costs no write; "*" forces every action.
+	for _, tc := range []struct {
+		redeploy []string
+		want     Op
+	}{{nil, OpUnchanged}, {[]string{"*"}, OpUpdate}, {[]string{"other"}, OpUnchanged}} {
+		d1 := &model.Desired{ActionsManaged: true, Actions: []model.Action{withSecret}}
+		c1 := &model.Current{Actions: []model.CurrentAction{curSecret},
+			Bindings: map[string][]model.CurrentBinding{"post-login": {{ID: "b5", ActionID: "act_with-secret", ActionName: "with-secret", DisplayName: "with-secret"}}}}
+		p1 := Build(d1, c1, Options{AllowDelete: true, RedeployActions: tc.redeploy})
+		require.Equal(t, model.KindAction, p1.Items[0].Kind)
+		require.Equal(t, tc.want, p1.Items[0].Op, "REDEPLOY_ACTIONS=%v", tc.redeploy)
+		if tc.want == OpUnchanged {
+			require.Empty(t, p1.Writes)
+		} else {
+			require.Len(t, p1.Writes, 1)
+			require.Equal(t, []model.ActionSecret{{Name: "API_KEY", Value: "canary-secret-value"}}, p1.Writes[0].Action.Secrets, "the update carries the secret values")
+			require.True(t, p1.Writes[0].Deploy)
+		}
+	}
 
 	// Unchanged actions: zero writes.
 	d2 := &model.Desired{ActionsManaged: true, Actions: []model.Action{act("same", 10, "exports.onExecutePostLogin = async () => {};")}}
@@ -287,21 +319,6 @@ func TestGoldenActions(t *testing.T) {
 		Bindings: map[string][]model.CurrentBinding{"post-login": {{ID: "b3", ActionID: "act_same", ActionName: "same", DisplayName: "same"}}}}
 	p2 := Build(d2, c2, Options{AllowDelete: true})
 	require.Empty(t, p2.Writes)
-}
-
-func TestFingerprintRoundTrip(t *testing.T) {
-	code := "exports.onExecutePostLogin = async () => {};"
-	fp := Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "1"}})
-	body, got := SplitFingerprint(WithFingerprint(code, fp))
-	require.Equal(t, code, body)
-	require.Equal(t, fp, got)
-	body, got = SplitFingerprint(WithFingerprint(code+"\n", fp))
-	require.Equal(t, code+"\n", body)
-	require.Equal(t, fp, got)
-	require.Len(t, fp, 32)
-	require.Equal(t, fp, Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "1"}}), "deterministic: any credentials agree")
-	require.NotEqual(t, fp, Fingerprint("act", []model.ActionSecret{{Name: "A", Value: "2"}}))
-	require.NotEqual(t, fp, Fingerprint("other-action", []model.ActionSecret{{Name: "A", Value: "1"}}), "salted with the action's name")
 }
 
 func TestGoldenRuleMigratedToAction(t *testing.T) {

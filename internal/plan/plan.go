@@ -28,6 +28,10 @@ type Options struct {
 	ManualRules   []string
 	ManualActions []string
 	AllowDelete   bool
+	// RedeployActions (REDEPLOY_ACTIONS) names actions to update, with
+	// their secret values, and deploy even when nothing comparable changed;
+	// "*" means every managed action.
+	RedeployActions []string
 }
 
 // Item is one managed item and the decision about it.

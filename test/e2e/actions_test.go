@@ -94,7 +94,9 @@ func TestActionsLifecycle(t *testing.T) {
 	}
 	for _, a := range st.Actions {
 		require.Len(t, a.Versions, 1, "one deployed version of %s", a.Name)
-		assert.Contains(t, a.Code, "// auth0-deploy: secrets fingerprint ", "the secrets fingerprint travels with the code")
+		file, err := os.ReadFile(filepath.Join(ws, "actions", a.Name+".js"))
+		require.NoError(t, err)
+		assert.Equal(t, string(file), a.Code, "the deployed code is the repository's file, byte for byte")
 	}
 
 	// Rerun: zero writes, no new version.
@@ -117,13 +119,31 @@ func TestActionsLifecycle(t *testing.T) {
 	assert.Equal(t, 1, countWrites(reqs, "PATCH", "/api/v2/actions/actions/*"))
 	assert.Equal(t, 1, countWrites(reqs, "POST", "/api/v2/actions/actions/*/deploy"))
 
-	// A changed secret value is detected through the fingerprint.
+	// A changed secret value alone cannot be seen (Auth0 never returns
+	// secret values): no write. REDEPLOY_ACTIONS forces the named action's
+	// update, with its secret values, and its deployment.
 	env2 := actionsEnv(url)
 	env2["AUTH0_KEYWORD_REPLACE_MAPPINGS"] = `{"API_KEY": "rotated-value-123456"}`
 	sim.ResetRequests()
 	res = harness.Run(t, bin, ws, env2)
 	require.Equal(t, 0, res.Code, res.Stdout)
-	assert.Equal(t, 2, countWrites(sim.Requests(), "PATCH", "/api/v2/actions/actions/*"), "both actions' secret values changed")
+	assert.Empty(t, writeLines(sim.Requests()), "a secret value is not comparable")
+	env2["REDEPLOY_ACTIONS"] = "first"
+	sim.ResetRequests()
+	res = harness.Run(t, bin, ws, env2)
+	require.Equal(t, 0, res.Code, res.Stdout)
+	reqs = sim.Requests()
+	assert.Len(t, auth0sim.APIWrites(reqs), 2, "%v", writeLines(reqs))
+	assert.Equal(t, 1, countWrites(reqs, "PATCH", "/api/v2/actions/actions/*"))
+	assert.Equal(t, 1, countWrites(reqs, "POST", "/api/v2/actions/actions/*/deploy"))
+	assert.Contains(t, res.Stdout, "forced by REDEPLOY_ACTIONS")
+	assert.NotContains(t, res.Stdout+res.Stderr, "rotated-value-123456")
+	for _, a := range sim.Snapshot().Actions {
+		want := map[string]string{"first": "rotated-value-123456", "second": actionSecretCanary}[a.Name]
+		require.NotEmpty(t, a.Secrets, a.Name)
+		assert.Equal(t, want, a.Secrets[0].Value, "%s's secret", a.Name)
+	}
+	delete(env2, "REDEPLOY_ACTIONS")
 
 	// Swapping two actions' order rewrites the binding list once, nothing else.
 	ws2 := actionsRepo(t, map[string]int{"first": 20, "second": 10})

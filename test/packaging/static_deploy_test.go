@@ -135,6 +135,7 @@ func planDeployPlan(t *testing.T, rootDir string) {
 	env["MANUAL_RULES_COUNT"] = "1" // a YAML list, as Bitbucket passes it
 	env["MANUAL_RULES_0"] = manualRuleName
 	env["MANUAL_ACTIONS"] = "marketplace-action"
+	env["REDEPLOY_ACTIONS"] = "notify-signup" // created anyway: the e2e actions test checks its effect
 	env["MODE"] = "deploy"
 	env["AUTH0_AUDIENCE"] = auth0URL + "/api/v2/"
 	env["BITBUCKET_REPOSITORY"] = "https://bitbucket.org/acme/auth0-tenant"

@@ -36,6 +36,7 @@ var Variables = []Variable{
 	{Name: "ALLOW_DELETE"},
 	{Name: "MANUAL_RULES", List: true},
 	{Name: "MANUAL_ACTIONS", List: true},
+	{Name: "REDEPLOY_ACTIONS", List: true},
 	{Name: "AUTH0_KEYWORD_REPLACE_MAPPINGS"},
 	{Name: "DEPLOY_BRANCH"},
 	{Name: "DETAILED_EXITCODE"},

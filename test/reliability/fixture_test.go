@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"bitbucket.org/auth0-deploy/auth0-deploy/internal/plan"
 	"bitbucket.org/auth0-deploy/auth0-deploy/test/auth0sim"
 	"bitbucket.org/auth0-deploy/auth0-deploy/test/harness"
 )
@@ -85,7 +84,7 @@ type ruleView struct {
 
 // actionView is an action as the suite compares it.
 type actionView struct {
-	Code     string            // without the secrets fingerprint line
+	Code     string
 	Runtime  string            //
 	Secrets  map[string]string // name → value
 	Deployed bool              // the draft is built and deployed
@@ -132,7 +131,7 @@ func viewOf(st auth0sim.State) view {
 	}
 	names := map[string]string{}
 	for _, a := range st.Actions {
-		code, _ := plan.SplitFingerprint(a.Code)
+		code := a.Code
 		secrets := map[string]string{}
 		for _, s := range a.Secrets {
 			secrets[s.Name] = s.Value
