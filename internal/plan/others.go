@@ -70,7 +70,9 @@ func scriptRank(name string) int {
 }
 
 // databases: each folder's scripts become exactly the connection's
-// customScripts; the rest of options is sent back as read.
+// customScripts (with ALLOW_DELETE=false, plus the scripts the tenant has
+// and the folder does not, each reported as a skipped deletion); the rest
+// of options is sent back as read.
 func (b *builder) databases() {
 	d, c := b.d, b.c
 	if !d.DatabasesManaged {
@@ -118,6 +120,10 @@ func (b *builder) databases() {
 			switch {
 			case inW && !inH:
 				changes = append(changes, name+" added")
+			case !inW && inH && !b.opts.AllowDelete:
+				// Kept as it is: sent back unchanged with the others.
+				want[name] = h
+				b.item(model.KindDatabase, db.Name+"/"+name+".js", OpSkip, model.Source{}, "not in the repository; kept because ALLOW_DELETE=false")
 			case !inW && inH:
 				changes = append(changes, name+" removed")
 			case w != h:

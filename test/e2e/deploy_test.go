@@ -298,6 +298,40 @@ func TestFullDeployment(t *testing.T) {
 		}
 		assert.Equal(t, was["enabled_clients"], got["enabled_clients"])
 	})
+	t.Run("ALLOW_DELETE=false keeps a database script the folder lacks and updates the others", func(t *testing.T) {
+		st := auth0sim.DefaultState()
+		conn := harness.DatabaseConnection("legacy-users", "con_Legacy0000000001")
+		opts := conn["options"].(auth0sim.Object)
+		opts["customScripts"] = auth0sim.Object{"login": "function login(e,p,cb){cb()}", "get_user": "function getUser(e,cb){cb()}", "delete": "function remove(id,cb){cb()}"}
+		opts["enabledDatabaseCustomization"] = true
+		st.Connections = append(st.Connections, conn)
+		sim, url := harness.StartSim(t, &st, auth0sim.Options{})
+		ws := t.TempDir()
+		harness.WriteFiles(t, ws, map[string]string{
+			"database-connections/legacy-users/login.js":    "function login(e,p,cb){ /* v2 */ cb()}",
+			"database-connections/legacy-users/get_user.js": "function getUser(e,cb){cb()}",
+		})
+		e := env(url)
+		e["ALLOW_DELETE"] = "false"
+		res := harness.Run(t, bin, ws, e)
+		require.Equal(t, 0, res.Code, res.Stdout)
+		require.Equal(t, []string{"PATCH /api/v2/connections/con_Legacy0000000001 200"}, writeLines(sim.Requests()))
+		for _, c := range sim.Snapshot().Connections {
+			if c["name"] == "legacy-users" {
+				assert.Equal(t, map[string]any{"login": "function login(e,p,cb){ /* v2 */ cb()}", "get_user": "function getUser(e,cb){cb()}", "delete": "function remove(id,cb){cb()}"},
+					c["options"].(map[string]any)["customScripts"])
+			}
+		}
+		assert.Equal(t, 1, res.Report.Counts["database"].Updated)
+		assert.Equal(t, 1, res.Report.Counts["database"].Skipped)
+		var skipped []string
+		for _, it := range res.Report.Items {
+			if it.Result == report.ResultSkipped && it.Kind == "database" {
+				skipped = append(skipped, it.Name+": "+it.Reason)
+			}
+		}
+		assert.Equal(t, []string{"legacy-users/delete.js: not in the repository; kept because ALLOW_DELETE=false"}, skipped)
+	})
 }
 
 func TestPlanModeAndBranchGuard(t *testing.T) {
