@@ -67,7 +67,7 @@ func (b *builder) rules() {
 	desiredNames := map[string]bool{}
 	var nodes []*ruleNode
 	occupant := map[int]*ruleNode{} // current order → rule holding it (login_success)
-	fixed := map[int]string{}       // orders held by rules this plan may not move (manual)
+	fixed := map[int]fixedRule{}    // orders held by rules this plan may not move (manual, kept)
 
 	for i := range d.Rules {
 		r := &d.Rules[i]
@@ -83,7 +83,7 @@ func (b *builder) rules() {
 		case manual && !r.MetadataOnly:
 			b.item(model.KindRule, r.Name, OpSkip, r.Source(), "manual rule (MANUAL_RULES): never created, updated or deleted")
 			if cur != nil {
-				fixed[cur.Order] = r.Name
+				fixed[cur.Order] = fixedRule{name: r.Name, manual: true}
 			}
 		case r.MetadataOnly:
 			if !manual {
@@ -148,11 +148,11 @@ func (b *builder) rules() {
 		switch {
 		case b.manualRules[name]:
 			b.item(model.KindRule, name, OpSkip, model.Source{}, "manual rule (MANUAL_RULES): never created, updated or deleted")
-			fixed[cur.Order] = name
+			fixed[cur.Order] = fixedRule{name: name, manual: true}
 		case !b.opts.AllowDelete:
-			n := &ruleNode{name: name, cur: cur, final: ptr(cur.Order)}
-			n.item = b.item(model.KindRule, name, OpSkip, model.Source{}, "not in the repository; kept because ALLOW_DELETE=false")
-			nodes = append(nodes, n)
+			// Kept, not managed: never written, not even moved.
+			b.item(model.KindRule, name, OpSkip, model.Source{}, "not in the repository; kept because ALLOW_DELETE=false")
+			fixed[cur.Order] = fixedRule{name: name}
 		default:
 			n := &ruleNode{name: name, cur: cur, deleting: true}
 			n.item = b.item(model.KindRule, name, OpDelete, model.Source{}, "not in the repository (full deployment)")
@@ -184,11 +184,18 @@ func ruleMetaOrScript(r *model.Rule) model.Source {
 	return r.ScriptSource
 }
 
-// resolveOrderClashes finds rules that keep their order (no order in the
-// repository, or kept by ALLOW_DELETE=false) while another rule wants that
-// order, and gives them a fresh order above every other; a manual rule in
-// the way is an error, since the pipe never moves it.
-func (b *builder) resolveOrderClashes(nodes []*ruleNode, occupant map[int]*ruleNode, fixed map[int]string, d *model.Desired) {
+// fixedRule is a rule of the tenant that this plan never writes, so its
+// order is not free: a manual rule, or one kept by ALLOW_DELETE=false.
+type fixedRule struct {
+	name   string
+	manual bool
+}
+
+// resolveOrderClashes finds managed rules that keep their order (no order
+// in the repository) while another rule wants that order, and gives them a
+// fresh order above every other; a manual rule or a rule kept by
+// ALLOW_DELETE=false in the way is an error, since the pipe never moves it.
+func (b *builder) resolveOrderClashes(nodes []*ruleNode, occupant map[int]*ruleNode, fixed map[int]fixedRule, d *model.Desired) {
 	explicit := map[int]*ruleNode{} // final orders the repository asks for
 	wanted := func(n *ruleNode) bool {
 		if n.create != nil {
@@ -201,7 +208,11 @@ func (b *builder) resolveOrderClashes(nodes []*ruleNode, occupant map[int]*ruleN
 			continue
 		}
 		if holder, ok := fixed[*n.final]; ok {
-			b.errorf(ruleSource(d, n.name), "order %d is held by manual rule %q, which this pipe never changes: choose another order, or give %q a metadata-only rules/%s.json that moves it", *n.final, holder, holder, holder)
+			if holder.manual {
+				b.errorf(ruleSource(d, n.name), "order %d is held by manual rule %q, which this pipe never changes: choose another order, or give %q a metadata-only rules/%s.json that moves it", *n.final, holder.name, holder.name, holder.name)
+			} else {
+				b.errorf(ruleSource(d, n.name), "order %d is held by rule %q, which is not in the repository and is kept because ALLOW_DELETE=false, so this pipe never changes it: choose another order, add rules/%s.js to manage it, or let ALLOW_DELETE=true delete it", *n.final, holder.name, holder.name)
+			}
 			continue
 		}
 		if other, ok := explicit[*n.final]; ok {
@@ -446,8 +457,6 @@ func (b *builder) finalRuleWrite(n *ruleNode, after []int) *Write {
 	prefix := ""
 	if n.item.Reason != "" && n.item.Op == OpUpdate && strings.HasPrefix(n.item.Reason, "manual rule") {
 		prefix = "manual rule metadata: "
-	} else if strings.Contains(n.item.Reason, "ALLOW_DELETE=false") {
-		prefix = "kept (ALLOW_DELETE=false); "
 	}
 	n.item.Reason = prefix + joinChanges(changes)
 	return b.write(&Write{Kind: WriteRuleUpdate, RuleID: n.cur.ID, RuleName: n.name, RulePatch: &patch, After: dedupeInts(after),

@@ -283,3 +283,26 @@ func TestManualRuleHoldingWantedOrderIsAnError(t *testing.T) {
 	require.Len(t, p.Problems, 1)
 	require.Equal(t, `rules/a.json: error: order 2 is held by manual rule "auth0-authorization-extension", which this pipe never changes: choose another order, or give "auth0-authorization-extension" a metadata-only rules/auth0-authorization-extension.json that moves it`, p.Problems[0].String())
 }
+
+// A rule kept because ALLOW_DELETE=false is not managed: it is never
+// written, not even moved out of the way, so a repository rule that wants
+// its order is an error, as with a manual rule.
+func TestKeptRuleHoldingWantedOrderIsAnError(t *testing.T) {
+	c := currentRules(map[string]int{"mine": 1, "handmade": 99})
+	p := Build(desiredRules(map[string]int{"mine": 99}), c, Options{AllowDelete: false})
+	require.Len(t, p.Problems, 1)
+	require.Equal(t, `rules/mine.json: error: order 99 is held by rule "handmade", which is not in the repository and is kept because ALLOW_DELETE=false, so this pipe never changes it: choose another order, add rules/handmade.js to manage it, or let ALLOW_DELETE=true delete it`, p.Problems[0].String())
+	require.Empty(t, p.Writes)
+
+	// Another order: the kept rule stays where it is, unwritten.
+	p = Build(desiredRules(map[string]int{"mine": 98}), c, Options{AllowDelete: false})
+	require.Empty(t, p.Problems)
+	for _, w := range p.Writes {
+		require.NotEqual(t, "handmade", w.RuleName, w.Desc)
+	}
+	// Its order still bounds the temporary orders of a swap.
+	p = Build(desiredRules(map[string]int{"a": 2, "b": 1}), currentRules(map[string]int{"a": 1, "b": 2, "handmade": 3}), Options{AllowDelete: false})
+	require.Empty(t, p.Problems)
+	require.Equal(t, WriteRuleMove, p.Writes[0].Kind)
+	require.Equal(t, 4, *p.Writes[0].RulePatch.Order, "the temporary order is above the kept rule's")
+}

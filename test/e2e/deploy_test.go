@@ -176,11 +176,6 @@ func TestRuleReordering(t *testing.T) {
 		{name: "three cycle", current: map[string]int{"a-rule": 10, "b-rule": 20, "c-rule": 30}, wanted: map[string]int{"a-rule": 20, "b-rule": 30, "c-rule": 10}, writes: 4},
 		{name: "shift into free order", current: map[string]int{"a-rule": 20, "b-rule": 30}, wanted: map[string]int{"a-rule": 10, "b-rule": 20}, writes: 2},
 		{
-			name: "take an unmanaged rule's order", current: map[string]int{"mine": 1}, extra: map[string]int{"hand-made": 5},
-			wanted: map[string]int{"mine": 5}, env: map[string]string{"ALLOW_DELETE": "false"}, writes: 2,
-			wantOrders: map[string]int{"mine": 5, "hand-made": 6},
-		},
-		{
 			name: "take the order of a rule being deleted", current: map[string]int{"mine": 1}, extra: map[string]int{"old": 5},
 			wanted: map[string]int{"mine": 5}, writes: 3, wantOrders: map[string]int{"mine": 5},
 		},
@@ -211,6 +206,24 @@ func TestRuleReordering(t *testing.T) {
 			assert.Equal(t, want, ruleOrders(sim.Snapshot()))
 		})
 	}
+
+	// A rule kept because ALLOW_DELETE=false is not managed: it is never
+	// moved out of the way, so wanting its order is a tenant-validation
+	// error, as for a manual rule.
+	t.Run("the order of a rule kept by ALLOW_DELETE=false is an error", func(t *testing.T) {
+		st := stateWithRules(map[string]int{"mine": 1, "hand-made": 5})
+		sim, url := harness.StartSim(t, &st, auth0sim.Options{})
+		env := map[string]string{"AUTH0_DOMAIN": url, "AUTH0_CLIENT_ID": harness.ClientID, "AUTH0_CLIENT_SECRET": harness.ClientSecret, "ALLOW_DELETE": "false"}
+		res := harness.Run(t, bin, rulesRepo(t, map[string]int{"mine": 5}), env)
+		require.Equal(t, 2, res.Code, res.Stdout)
+		assert.Empty(t, writeLines(sim.Requests()))
+		assert.Equal(t, map[string]int{"mine": 1, "hand-made": 5}, ruleOrders(sim.Snapshot()))
+		var msgs []string
+		for _, p := range res.Report.Problems {
+			msgs = append(msgs, p.Path+": "+p.Message)
+		}
+		assert.Equal(t, []string{`rules/mine.json: order 5 is held by rule "hand-made", which is not in the repository and is kept because ALLOW_DELETE=false, so this pipe never changes it: choose another order, add rules/hand-made.js to manage it, or let ALLOW_DELETE=true delete it`}, msgs)
+	})
 }
 
 func TestFullDeployment(t *testing.T) {
