@@ -115,6 +115,9 @@ func (r *run) color() bool {
 func (r *run) execute(ctx context.Context) int {
 	cfg := r.cfg
 	r.log.Info().Msgf("%s %s: mode=%s tenant=%s base_dir=%s%s", version.Name, version.Version, cfg.Mode, orDash(cfg.TenantName()), cfg.RelBaseDir(), r.gitContext())
+	for _, w := range cfg.Warnings {
+		r.warn("%s", w)
+	}
 
 	// Step: read and validate the repository, offline.
 	if code, stop := r.readWorkspace(); stop {

@@ -117,6 +117,13 @@ type Config struct {
 
 	SlackWebhook Secret
 	SlackNotify  string
+	// rejectedSlack is a SLACK_INCOMING_WEBHOOK that is not used (see
+	// Warnings), kept only so that it is redacted like any secret.
+	rejectedSlack Secret
+
+	// Warnings are configuration problems that do not stop the run (one
+	// line each, never a secret).
+	Warnings []string
 
 	ManualRules   []string
 	ManualActions []string
@@ -164,6 +171,7 @@ var (
 )
 
 func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
+	var modeUnknown bool
 	add := func(v, format string, args ...any) {
 		problems = append(problems, Problem{v, fmt.Sprintf(format, args...)})
 	}
@@ -191,14 +199,20 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 	case ModeDeploy, ModePlan, ModeValidate:
 	default:
 		add("MODE", "must be deploy, plan or validate (got %q)", r.Mode)
+		modeUnknown = true
 		c.Mode = ModeValidate // check the rest as leniently as possible
 	}
 
-	// Auth0.
-	needTenant := c.Mode != ModeValidate
+	// Auth0. With an unknown MODE the tenant settings are still checked, as
+	// for deploy (the default), so that one run lists every problem.
+	needTenant := c.Mode != ModeValidate || modeUnknown
+	unless := ""
+	if modeUnknown {
+		unless = ", unless MODE=validate"
+	}
 	if c.Domain == "" {
 		if needTenant {
-			add("AUTH0_DOMAIN", "required (the tenant domain, e.g. acme.eu.auth0.com)")
+			add("AUTH0_DOMAIN", "required (the tenant domain, e.g. acme.eu.auth0.com%s)", unless)
 		}
 	} else if u, err := ParseDomain(c.Domain); err != nil {
 		add("AUTH0_DOMAIN", "%v", err)
@@ -206,10 +220,10 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 		c.BaseURL = u
 	}
 	if needTenant && c.ClientID == "" {
-		add("AUTH0_CLIENT_ID", "required (the machine-to-machine application's client id)")
+		add("AUTH0_CLIENT_ID", "required (the machine-to-machine application's client id%s)", unless)
 	}
 	if needTenant && !c.ClientSecret.IsSet() {
-		add("AUTH0_CLIENT_SECRET", "required (the machine-to-machine application's client secret)")
+		add("AUTH0_CLIENT_SECRET", "required (the machine-to-machine application's client secret%s)", unless)
 	}
 	c.Audience = strings.TrimSpace(r.Audience)
 	if c.Audience != "" {
@@ -312,9 +326,12 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 		c.SlackWebhook = r.SlackWebhookAlias
 	}
 	if c.SlackWebhook.IsSet() {
-		if u, err := url.Parse(c.SlackWebhook.Reveal()); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Host == "" {
-			// Never echo the value: it is the secret.
-			add("SLACK_INCOMING_WEBHOOK", "must be an https URL (https://hooks.slack.com/services/...)")
+		if u, err := url.Parse(strings.TrimSpace(c.SlackWebhook.Reveal())); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) || u.Host == "" {
+			// A Slack problem never stops a deployment (SPEC §4): say so and
+			// send nothing, least of all the URL (the secret) in plain http.
+			// Never echo the value.
+			c.Warnings = append(c.Warnings, "SLACK_INCOMING_WEBHOOK is not an https URL (https://hooks.slack.com/services/...): no Slack message is sent")
+			c.rejectedSlack, c.SlackWebhook = c.SlackWebhook, Secret{}
 		}
 	}
 	c.SlackNotify = strings.ToLower(strings.TrimSpace(r.SlackNotify))
@@ -386,8 +403,12 @@ func ParseDomain(d string) (*url.URL, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("%q is not a domain or URL (expected e.g. acme.eu.auth0.com)", d)
 	}
-	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.User != nil || u.Fragment != "" {
-		return nil, fmt.Errorf("%q must be a bare domain, without path, query or credentials", d)
+	if u.User != nil {
+		// Never echo it: the part before @ may be a password.
+		return nil, errors.New("must be a bare domain: it holds credentials (user:password@), which are never sent this way")
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q must be a bare domain, without path or query", d)
 	}
 	host := u.Hostname()
 	if net.ParseIP(host) == nil && !hostnameRe.MatchString(host) {
@@ -600,7 +621,7 @@ func displayDir(d string) string {
 // numbers do not blank out ordinary words).
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range []Secret{c.ClientSecret, c.BitbucketPassword, c.BitbucketAccessToken, c.SlackWebhook} {
+	for _, s := range []Secret{c.ClientSecret, c.BitbucketPassword, c.BitbucketAccessToken, c.SlackWebhook, c.rejectedSlack} {
 		if s.IsSet() {
 			out = append(out, s.Reveal())
 		}

@@ -38,7 +38,7 @@ func or(v, d string) string {
 }
 
 func TestEveryProblemAtOnce(t *testing.T) {
-	_, problems := load(t, map[string]string{
+	c, problems := load(t, map[string]string{
 		"MODE": "deploy", "AUTH0_DOMAIN": "http://tenant.example.com", "SLACK_NOTIFY": "sometimes",
 		"ALLOW_DELETE": "maybe", "AUTH0_KEYWORD_REPLACE_MAPPINGS": `{"KEY": "s3cr3t-value",}`, "BASE_DIR": "../outside",
 		"SLACK_INCOMING_WEBHOOK": "not a url with s3cr3t-hook", "BITBUCKET_USER": "me@example.com", "TIMEOUT": "soon",
@@ -49,11 +49,55 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}
 	all := strings.Join(lines, "\n")
 	for _, v := range []string{"AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "SLACK_NOTIFY", "ALLOW_DELETE",
-		"AUTH0_KEYWORD_REPLACE_MAPPINGS", "BASE_DIR", "SLACK_INCOMING_WEBHOOK", "BITBUCKET_PASSWORD", "TIMEOUT"} {
+		"AUTH0_KEYWORD_REPLACE_MAPPINGS", "BASE_DIR", "BITBUCKET_PASSWORD", "TIMEOUT"} {
 		assert.Contains(t, all, v+": ")
 	}
 	assert.Contains(t, all, "plain http is accepted only for loopback addresses")
 	assert.NotContains(t, all, "s3cr3t", "problems never quote secret values")
+	// A Slack problem never stops a run (SPEC §4): a warning, nothing sent.
+	assert.NotContains(t, all, "SLACK_INCOMING_WEBHOOK")
+	require.NotNil(t, c)
+	assert.Equal(t, []string{"SLACK_INCOMING_WEBHOOK is not an https URL (https://hooks.slack.com/services/...): no Slack message is sent"}, c.Warnings)
+	assert.False(t, c.SlackWebhook.IsSet())
+	assert.Contains(t, c.Secrets(), "not a url with s3cr3t-hook", "still redacted everywhere")
+}
+
+func TestSlackWebhookOverPlainHTTP(t *testing.T) {
+	for url, ok := range map[string]bool{
+		"https://hooks.slack.com/services/T/B/x": true,
+		"http://127.0.0.1:9/services/T/B/x":      true,
+		"http://localhost:9/hook":                true,
+		"http://slack.internal/services/T/B/x":   false, // the URL is the secret: never over plain http off the machine
+		"hooks.slack.com/services/T/B/x":         false,
+	} {
+		c, problems := load(t, map[string]string{"MODE": "validate", "SLACK_INCOMING_WEBHOOK": url})
+		require.Empty(t, problems, url)
+		assert.Equal(t, ok, c.SlackWebhook.IsSet(), url)
+		assert.Equal(t, !ok, len(c.Warnings) == 1, url)
+		for _, w := range c.Warnings {
+			assert.NotContains(t, w, url)
+		}
+	}
+}
+
+func TestUnknownModeStillListsMissingCredentials(t *testing.T) {
+	_, problems := load(t, map[string]string{"MODE": "deplyo"})
+	var vars []string
+	for _, p := range problems {
+		vars = append(vars, p.Variable)
+	}
+	assert.ElementsMatch(t, []string{"MODE", "AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"}, vars)
+	for _, p := range problems {
+		if p.Variable != "MODE" {
+			assert.Contains(t, p.Message, "unless MODE=validate")
+		}
+	}
+}
+
+func TestDomainWithCredentialsIsNotEchoed(t *testing.T) {
+	_, err := ParseDomain("https://admin:hunter2-pw@acme.eu.auth0.com")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
 }
 
 func TestValidateNeedsNoCredentials(t *testing.T) {
