@@ -51,7 +51,10 @@ func (b *builder) rules() {
 	}
 
 	curByName := map[string]*model.CurrentRule{}
-	var others []*model.CurrentRule // rules of other stages: not managed
+	// Rules of other stages: a repository rule never becomes one, and
+	// their orders are their stage's (Auth0 keeps orders unique per
+	// stage), so they take no part in the order plan.
+	var others []*model.CurrentRule
 	for i := range c.Rules {
 		r := &c.Rules[i]
 		stage := r.Stage
@@ -159,9 +162,23 @@ func (b *builder) rules() {
 			nodes = append(nodes, n)
 		}
 	}
+	// Rules of other stages follow the full deployment like the others.
+	type otherDelete struct {
+		item *Item
+		cur  *model.CurrentRule
+	}
+	var otherDeletes []otherDelete
 	for _, o := range others {
-		if !desiredNames[o.Name] {
-			b.item(model.KindRule, o.Name, OpSkip, model.Source{}, "stage %s is not managed by this pipe", o.Stage)
+		switch {
+		case desiredNames[o.Name]:
+			// A repository rule of that name is an error (reported above).
+		case b.manualRules[o.Name]:
+			b.item(model.KindRule, o.Name, OpSkip, model.Source{}, "manual rule (MANUAL_RULES): never created, updated or deleted")
+		case !b.opts.AllowDelete:
+			b.item(model.KindRule, o.Name, OpSkip, model.Source{}, "stage %s, not in the repository; kept because ALLOW_DELETE=false", o.Stage)
+		default:
+			it := b.item(model.KindRule, o.Name, OpDelete, model.Source{}, "stage %s, not in the repository (full deployment)", o.Stage)
+			otherDeletes = append(otherDeletes, otherDelete{it, o})
 		}
 	}
 	for _, n := range nodes {
@@ -175,6 +192,10 @@ func (b *builder) rules() {
 		return
 	}
 	b.scheduleRules(nodes, occupant)
+	for _, o := range otherDeletes {
+		b.write(&Write{Kind: WriteRuleDelete, Delete: true, RuleID: o.cur.ID, RuleName: o.cur.Name,
+			Desc: fmt.Sprintf("delete rule %s (stage %s)", o.cur.Name, o.cur.Stage)}, o.item)
+	}
 }
 
 func ruleMetaOrScript(r *model.Rule) model.Source {

@@ -27,13 +27,21 @@ func newRuleSim(rules []model.CurrentRule) *ruleSim {
 	return s
 }
 
-func (s *ruleSim) holder(order int) *model.CurrentRule {
+// holder is the rule of stage holding order ("" is login_success).
+func (s *ruleSim) holder(stage string, order int) *model.CurrentRule {
 	for _, r := range s.byID {
-		if r.Order == order {
+		if r.Order == order && ruleStage(r.Stage) == ruleStage(stage) {
 			return r
 		}
 	}
 	return nil
+}
+
+func ruleStage(s string) string {
+	if s == "" {
+		return stageLoginSuccess
+	}
+	return s
 }
 
 func (s *ruleSim) apply(w *Write) error {
@@ -44,13 +52,13 @@ func (s *ruleSim) apply(w *Write) error {
 			order = *w.RuleCreate.Order
 		} else {
 			for _, r := range s.byID {
-				if r.Order > order {
+				if r.Order > order && ruleStage(r.Stage) == stageLoginSuccess {
 					order = r.Order
 				}
 			}
 			order++
 		}
-		if h := s.holder(order); h != nil {
+		if h := s.holder(stageLoginSuccess, order); h != nil {
 			return fmt.Errorf("409: create %s at %d held by %s", w.RuleName, order, h.Name)
 		}
 		s.next++
@@ -62,7 +70,7 @@ func (s *ruleSim) apply(w *Write) error {
 			return fmt.Errorf("404 %s", w.RuleID)
 		}
 		if p := w.RulePatch; p.Order != nil {
-			if h := s.holder(*p.Order); h != nil && h != r {
+			if h := s.holder(r.Stage, *p.Order); h != nil && h != r {
 				return fmt.Errorf("409: move %s to %d held by %s", r.Name, *p.Order, h.Name)
 			}
 			r.Order = *p.Order

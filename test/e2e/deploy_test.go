@@ -243,6 +243,23 @@ func TestFullDeployment(t *testing.T) {
 		assert.Equal(t, 1, res.Report.Counts["rule"].Deleted)
 		assert.Equal(t, 1, res.Report.Counts["rule"].Skipped)
 	})
+	t.Run("a rule of another stage is deleted too, and its reason names the stage", func(t *testing.T) {
+		st := stateWithRules(map[string]int{"keep": 10})
+		st.Rules = append(st.Rules, auth0sim.Rule{ID: "rul_failurehook", Name: "failure-hook", Script: "function (user, context, callback) {\n  callback(null, user, context);\n}\n",
+			Order: 10, Enabled: true, Stage: "login_failure"})
+		sim, url := harness.StartSim(t, &st, auth0sim.Options{})
+		res := harness.Run(t, bin, rulesRepo(t, map[string]int{"keep": 10}), env(url))
+		require.Equal(t, 0, res.Code, res.Stdout)
+		assert.Equal(t, []string{"DELETE /api/v2/rules/rul_failurehook 204"}, writeLines(sim.Requests()))
+		assert.Equal(t, map[string]int{"keep": 10}, ruleOrders(sim.Snapshot()))
+		for _, it := range res.Report.Items {
+			if it.Name == "failure-hook" {
+				assert.Equal(t, "stage login_failure, not in the repository (full deployment)", it.Reason)
+				assert.Equal(t, report.ResultApplied, it.Result)
+			}
+		}
+		assert.Equal(t, 1, res.Report.Counts["rule"].Deleted)
+	})
 	t.Run("a missing rules/ folder deletes nothing", func(t *testing.T) {
 		st := stateWithRules(base)
 		sim, url := harness.StartSim(t, &st, auth0sim.Options{})
