@@ -118,7 +118,8 @@ type Plan struct {
 	Writes []*Write
 	// Problems are found against the tenant (a database folder naming no
 	// database connection, a changed stage, ...). Any error means nothing
-	// may be written.
+	// may be written; warnings (a MANUAL_RULES name that matches nothing)
+	// never stop anything.
 	Problems model.Problems
 	// Notes explain decisions a reader needs (rules not managed, Rules end of life).
 	Notes []string
@@ -156,6 +157,7 @@ func Build(d *model.Desired, c *model.Current, opts Options) *Plan {
 	b.databases()
 	b.pages()
 	b.actions()
+	b.manualTypos()
 	b.migrationOrder()
 	b.p.Problems.Sort()
 	sortItems(b.p.Items)

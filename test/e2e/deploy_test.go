@@ -260,6 +260,23 @@ func TestFullDeployment(t *testing.T) {
 		}
 		assert.Equal(t, 1, res.Report.Counts["rule"].Deleted)
 	})
+	t.Run("a MANUAL_RULES name that matches nothing is a warning", func(t *testing.T) {
+		st := stateWithRules(base)
+		sim, url := harness.StartSim(t, &st, auth0sim.Options{})
+		e := env(url)
+		e["MANUAL_RULES"] = "auth0-authorisation-extension"
+		res := harness.Run(t, bin, rulesRepo(t, map[string]int{"keep": 10, "remove-me": 20}), e)
+		require.Equal(t, 0, res.Code, "a warning never changes the exit code\n%s", res.Stdout)
+		// The real manual rule, authz here, is not protected by the typo.
+		assert.Equal(t, []string{"DELETE /api/v2/rules/" + rulesByName(st)["authz"].ID + " 204"}, writeLines(sim.Requests()))
+		want := `MANUAL_RULES names "auth0-authorisation-extension", which is neither in the tenant nor in rules/ (a typo?)`
+		var warnings []string
+		for _, p := range res.Report.Problems {
+			warnings = append(warnings, string(p.Severity)+": "+p.Message)
+		}
+		assert.Equal(t, []string{"warning: " + want}, warnings)
+		assert.Contains(t, res.Stdout+res.Stderr, want)
+	})
 	t.Run("a missing rules/ folder deletes nothing", func(t *testing.T) {
 		st := stateWithRules(base)
 		sim, url := harness.StartSim(t, &st, auth0sim.Options{})
