@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/jsonmeta"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/keywords"
 )
 
 // The layouts a repository can be read in (Options.Layout, the pipe's
@@ -220,7 +221,7 @@ func (r *reader) peekObject(e entry) *jsonmeta.Value {
 	if !ok {
 		return nil
 	}
-	v, err := jsonmeta.Parse(r.maps.Replace(text).Text)
+	v, err := jsonmeta.Parse(r.maps.Replace(text).Neutral(keywords.JSON))
 	if err != nil || v.Kind != jsonmeta.Object {
 		return nil
 	}

@@ -30,6 +30,18 @@ func (f *sourceFile) pos(out int) (line, col int) {
 // keyword value; such text is never quoted in a message.
 func (f *sourceFile) fromValue(start, end int) bool { return f.res.Replaced(start, end) }
 
+// unknown reports whether [start, end) of the replaced text is, or touches,
+// an unresolved marker: what a check finds there depends on a value that
+// is not known here. The marker itself is already reported (an error in
+// plan and deploy, a warning in validate); a syntax or type error at the
+// same place would only repeat it, or be wrong once the value is there.
+func (f *sourceFile) unknown(start, end int) bool { return f.res.UnresolvedIn(start, end) }
+
+// checkText is the replaced text with a neutral placeholder of the same
+// length for every unresolved marker (keywords.Result.Neutral), for syntax
+// checks: offsets in it are offsets in the replaced text.
+func (f *sourceFile) checkText(syntax keywords.Syntax) string { return f.res.Neutral(syntax) }
+
 // load reads e, applies the keyword mappings and reports unresolved
 // UPPER_CASE markers (see unresolved).
 func (r *reader) load(e entry) (*sourceFile, bool) {
@@ -71,9 +83,11 @@ func (r *reader) loadJS(e entry, kind jscheck.Kind, what string) (string, bool) 
 		r.errorf(e.rel, 0, 0, "%s is empty", what)
 		return "", false
 	}
-	diags := jscheck.Check(kind, f.text())
+	diags := jscheck.Check(kind, f.checkText(keywords.JavaScript))
 	for _, d := range diags {
-		r.jsError(f, d, kind)
+		if !f.unknown(d.Offset, d.End) {
+			r.jsError(f, d, kind)
+		}
 	}
 	return f.text(), len(diags) == 0
 }
@@ -142,8 +156,11 @@ func (r *reader) loadObject(e entry) (*meta, bool) {
 	if !ok {
 		return nil, false
 	}
-	v, perr := jsonmeta.Parse(f.text())
+	v, perr := jsonmeta.Parse(f.checkText(keywords.JSON))
 	if perr != nil {
+		if !perr.Duplicate && f.unknown(perr.Offset, perr.End) {
+			return nil, false
+		}
 		line, col := f.pos(perr.Offset)
 		if perr.Duplicate {
 			r.errorf(e.rel, line, col, "duplicate key %s", f.quoteKey(perr.Key, perr.Offset, perr.End))
@@ -166,6 +183,9 @@ func (m *meta) checkKeys(obj *jsonmeta.Value, allowed ...string) bool {
 	ok := true
 	for _, mem := range obj.Members {
 		if !contains(allowed, mem.Key) {
+			if m.f.unknown(mem.KeyOffset, mem.KeyEnd) {
+				continue // the key is not known until deployment
+			}
 			line, col := m.f.pos(mem.KeyOffset)
 			m.r.errorf(m.f.rel, line, col, "unknown key %s (allowed: %s)", m.f.quoteKey(mem.Key, mem.KeyOffset, mem.KeyEnd), strings.Join(allowed, ", "))
 			ok = false
@@ -183,7 +203,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// errAt reports an error about the value v, unless v is a value (not an
+// object or array) that is or holds an unresolved marker: its type and
+// content are not known until deployment, and the marker is reported.
 func (m *meta) errAt(v *jsonmeta.Value, format string, args ...any) {
+	if v.Kind != jsonmeta.Object && v.Kind != jsonmeta.Array && m.f.unknown(v.Offset, v.End) {
+		return
+	}
 	line, col := m.f.pos(v.Offset)
 	m.r.errorf(m.f.rel, line, col, format, args...)
 }

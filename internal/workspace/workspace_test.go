@@ -117,6 +117,45 @@ func TestUnresolvedKeywords(t *testing.T) {
 	}
 }
 
+// A file with unresolved markers outside quotes is still checked: each
+// marker stands in for a neutral value of its length, so the file's own
+// errors are found at their own columns, and a marker is never a syntax or
+// type error of its own (it is reported once, as unresolved).
+func TestUnresolvedKeywordsStillChecked(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/a.js": file("function (user, context, callback) {\n  var urls = @@URLS@@; var r = ##REGION##; if (x {\n  callback(null, user, context);\n}\n"),
+		// "enabled" is wrong; "stage" is unknown (null stands in for it).
+		"rules/a.json": file(`{"order": @@ORDER@@, "enabled": "yes", "stage": ##STAGE##}`),
+		"rules/b.js":   file(ruleJS),
+		"rules/b.json": file(`{"order": @@B_ORDER@@, "enabled": @@B_ON@@ "stage": "login_success"}`),
+		// A ##KEY## that inserts members cannot be stood in for: the
+		// error at the marker is left out, the marker is reported.
+		"actions/x.js":   file("exports.onExecutePostLogin = async (event, api) => {};\n"),
+		"actions/x.json": file(`{"trigger": "post-login", ##MORE##}`),
+		// Keys and values from markers are not checked either.
+		"actions/y.js":   file("exports.onExecutePostLogin = async (event, api) => {};\n"),
+		"actions/y.json": file(`{"trigger": "##TRIGGER##", "##EXTRA_KEY##": 1, "secrets": ["@@SECRET_NAME@@"], "dependencies": {"##PKG##": @@PKG_VERSION@@}}`),
+	}
+	_, ps := Read(fsys, Options{})
+	wantLines(t, ps,
+		"rules/a.js:2:50: error: invalid JavaScript: expected \")\" but found \"{\"",
+		"rules/a.json:1:33: error: \"enabled\" must be true or false, not a string",
+		"rules/b.json:1:44: error: invalid JSON: expected ',' or '}' after object value",
+		"actions/x.json:1:27: warning: unresolved keyword ##MORE##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"actions/y.json:1:14: warning: unresolved keyword ##TRIGGER##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"actions/y.json:1:29: warning: unresolved keyword ##EXTRA_KEY##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"actions/y.json:1:61: warning: unresolved keyword @@SECRET_NAME@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"actions/y.json:1:98: warning: unresolved keyword ##PKG##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"actions/y.json:1:108: warning: unresolved keyword @@PKG_VERSION@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/a.js:2:14: warning: unresolved keyword @@URLS@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/a.js:2:32: warning: unresolved keyword ##REGION##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/a.json:1:11: warning: unresolved keyword @@ORDER@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/a.json:1:49: warning: unresolved keyword ##STAGE##: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/b.json:1:11: warning: unresolved keyword @@B_ORDER@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+		"rules/b.json:1:35: warning: unresolved keyword @@B_ON@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is",
+	)
+}
+
 func TestPathPrefixAndSources(t *testing.T) {
 	fsys := fstest.MapFS{
 		"rules/a.js":                       file(ruleJS),

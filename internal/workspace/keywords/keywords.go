@@ -41,6 +41,8 @@ type Span struct {
 type Marker struct {
 	// Offset of the marker in the input.
 	Offset int
+	// OutOffset is its offset in Result.Text, where it stays as it is.
+	OutOffset int
 	// Text is the whole marker, e.g. "##API_URL##".
 	Text string
 }
@@ -176,7 +178,7 @@ func (m *Mappings) Replace(text string) *Result {
 			continue
 		}
 		if isUpperName(name) {
-			res.Unresolved = append(res.Unresolved, Marker{Offset: i, Text: text[i:end]})
+			res.Unresolved = append(res.Unresolved, Marker{Offset: i, OutOffset: out.Len() + i - last, Text: text[i:end]})
 		}
 		i++
 	}
@@ -286,4 +288,89 @@ func (r *Result) Inserted() []string {
 		out = append(out, r.Text[s.OutStart:s.OutEnd])
 	}
 	return out
+}
+
+// Syntax is the language of a file that Neutral prepares for a syntax check.
+type Syntax int
+
+// The languages Neutral knows.
+const (
+	// JSON: a marker outside a string becomes null (padded with spaces);
+	// inside a string it stays as it is, so string values keep it.
+	JSON Syntax = iota
+	// JavaScript: @@KEY@@ becomes null (a JSON value stands there), and
+	// ##KEY## becomes the identifier __KEY__ (text stands there: a value,
+	// a name, part of a string).
+	JavaScript
+)
+
+// Neutral returns Text with every unresolved marker replaced by a
+// placeholder of the same length that is valid where the marker stands, so
+// that a syntax check of a file whose keyword values are not known (validate
+// without AUTH0_KEYWORD_REPLACE_MAPPINGS) reports the file's own errors,
+// at the offsets of Text, and not the markers. Markers are ASCII, so columns
+// are kept too. A placeholder cannot fit every place a value can (JSON
+// members inserted by ##KEY##): callers ignore an error that falls on a
+// marker (see UnresolvedIn).
+func (r *Result) Neutral(syntax Syntax) string {
+	if len(r.Unresolved) == 0 {
+		return r.Text
+	}
+	b := []byte(r.Text)
+	next := 0 // bytes before next are done (overlapping markers are skipped)
+	inString := false
+	scanned := 0 // JSON string state is known up to here
+	for _, m := range r.Unresolved {
+		start, end := m.OutOffset, m.OutOffset+len(m.Text)
+		if start < next || end > len(b) || r.Text[start:end] != m.Text {
+			continue
+		}
+		if syntax == JSON {
+			inString, scanned = jsonStringState(r.Text, scanned, start, inString)
+			if inString {
+				continue
+			}
+		}
+		placeholder := "null" + strings.Repeat(" ", len(m.Text)-4)
+		if syntax == JavaScript && strings.HasPrefix(m.Text, "##") {
+			placeholder = "__" + m.Text[2:len(m.Text)-2] + "__"
+		}
+		copy(b[start:end], placeholder)
+		next = end
+	}
+	return string(b)
+}
+
+// jsonStringState continues a scan of JSON text from "from" (where the scan
+// is inside a string when in is true) up to "to", and reports whether "to" is
+// inside a string. Markers hold no quote or backslash, so a scan may jump
+// over them.
+func jsonStringState(text string, from, to int, in bool) (bool, int) {
+	for i := from; i < to; i++ {
+		switch c := text[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case c == '\n':
+			in = false // a string never spans lines; the parser reports it
+		}
+	}
+	return in, max(to, from)
+}
+
+// UnresolvedIn reports whether [outStart, outEnd) of Text overlaps an
+// unresolved marker (an empty range counts when it touches one): whatever
+// a check finds there depends on a value that is not known.
+func (r *Result) UnresolvedIn(outStart, outEnd int) bool {
+	if outEnd < outStart {
+		outEnd = outStart
+	}
+	for _, m := range r.Unresolved {
+		s, e := m.OutOffset, m.OutOffset+len(m.Text)
+		if outStart < e && outEnd > s || outStart == outEnd && outStart >= s && outStart <= e {
+			return true
+		}
+	}
+	return false
 }

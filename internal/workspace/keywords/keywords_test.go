@@ -71,7 +71,8 @@ func TestOnlyGivenMappings(t *testing.T) {
 	if r.Text != login {
 		t.Fatalf("text changed: %q", r.Text)
 	}
-	want := []Marker{{Offset: strings.Index(login, "##HOME"), Text: "##HOME_SECRET##"}}
+	off := strings.Index(login, "##HOME")
+	want := []Marker{{Offset: off, OutOffset: off, Text: "##HOME_SECRET##"}}
 	if !reflect.DeepEqual(r.Unresolved, want) {
 		t.Fatalf("unresolved = %+v, want %+v", r.Unresolved, want)
 	}
@@ -93,6 +94,58 @@ func TestUnresolved(t *testing.T) {
 	}
 	if r.Unresolved[0].Offset != 12 {
 		t.Errorf("offset = %d, want 12", r.Unresolved[0].Offset)
+	}
+	// "##KNOWN##" (9 bytes) became "k": the markers after it moved 8 bytes.
+	for _, u := range r.Unresolved {
+		if u.OutOffset != u.Offset-8 || r.Text[u.OutOffset:u.OutOffset+len(u.Text)] != u.Text {
+			t.Errorf("%s: out offset %d, in offset %d", u.Text, u.OutOffset, u.Offset)
+		}
+	}
+}
+
+// Neutral puts a same-length placeholder, valid where it stands, in place of
+// every unresolved marker; resolved values and other text stay.
+func TestNeutral(t *testing.T) {
+	m := mustNew(t, map[string]any{"KNOWN": "a long value"})
+	for _, tc := range []struct {
+		in     string
+		syntax Syntax
+		want   string
+	}{
+		{`{"order": @@ORDER@@, "on": ##ON##}`, JSON, `{"order": null     , "on": null  }`},
+		{`{"value": "@@API_KEY@@", "u": "https://##HOST##/x"}`, JSON, `{"value": "@@API_KEY@@", "u": "https://##HOST##/x"}`},
+		{`{"a": "x\"@@A@@", "b": @@B@@}`, JSON, `{"a": "x\"@@A@@", "b": null }`},
+		{`{"a": "x\\", "b": @@B@@}`, JSON, `{"a": "x\\", "b": null }`},
+		{`{"k": "##KNOWN##", "n": @@N@@}`, JSON, `{"k": "a long value", "n": null }`},
+		{"var urls = @@URLS@@; var r = ##REGION##;", JavaScript, "var urls = null    ; var r = __REGION__;"},
+		{"x('@@CLAIM@@', ##KNOWN##.length)", JavaScript, "x('null     ', a long value.length)"},
+		{"@@config@@ ##lower##", JavaScript, "@@config@@ ##lower##"},
+	} {
+		r := m.Replace(tc.in)
+		got := r.Neutral(tc.syntax)
+		if got != tc.want {
+			t.Errorf("Neutral(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+		if len(got) != len(r.Text) {
+			t.Errorf("Neutral(%q) changed the length", tc.in)
+		}
+	}
+}
+
+func TestUnresolvedIn(t *testing.T) {
+	r := mustNew(t, nil).Replace(`{"order": @@ORDER@@}`)
+	start := strings.Index(r.Text, "@@")
+	end := start + len("@@ORDER@@")
+	for _, tc := range []struct {
+		s, e int
+		want bool
+	}{
+		{start, end, true}, {start + 2, start + 3, true}, {0, start, false}, {end, end + 1, false},
+		{start, start, true}, {end, end, true}, {end + 1, end + 1, false}, {0, len(r.Text), true},
+	} {
+		if got := r.UnresolvedIn(tc.s, tc.e); got != tc.want {
+			t.Errorf("UnresolvedIn(%d, %d) = %v, want %v", tc.s, tc.e, got, tc.want)
+		}
 	}
 }
 
@@ -172,6 +225,18 @@ func FuzzReplace(f *testing.F) {
 		}
 		if got := mustNew(t, nil).Replace(in).Text; got != in {
 			t.Fatalf("no mappings changed %q to %q", in, got)
+		}
+		// Placeholders keep the length, and change nothing but markers.
+		for _, syntax := range []Syntax{JSON, JavaScript} {
+			n := r.Neutral(syntax)
+			if len(n) != len(r.Text) {
+				t.Fatalf("Neutral changed the length of %q", r.Text)
+			}
+			for i := range n {
+				if n[i] != r.Text[i] && !r.UnresolvedIn(i, i+1) {
+					t.Fatalf("Neutral changed byte %d of %q outside a marker", i, r.Text)
+				}
+			}
 		}
 	})
 }
