@@ -43,9 +43,10 @@ type entry struct {
 
 // list reads the folder dir (relative to BASE_DIR), a managed folder or
 // one inside it, and returns its entries sorted by name, leaving out
-// dot-files. It reports unreadable entries, symbolic links that cannot be
-// followed, special files and names that differ only in letter case. ok is
-// false when the folder cannot be read.
+// hidden entries (names starting with "."; each is a warning, except
+// quietDotFiles). It reports unreadable entries, symbolic links that cannot
+// be followed, special files and names that differ only in letter case. ok
+// is false when the folder cannot be read.
 func (r *reader) list(dir string) (entries []entry, ok bool) {
 	return r.listDir(dir, nil)
 }
@@ -57,7 +58,8 @@ func (r *reader) list(dir string) (entries []entry, ok bool) {
 // a symbolic link is neither followed nor checked (kindLink), a special
 // file is kindOther; the caller decides whether it deserves a warning. Only
 // names that differ in letter case from a managed folder's are errors.
-// Entries listed in Options.Ignore are left out.
+// Entries listed in Options.Ignore and hidden entries are left out
+// silently.
 func (r *reader) listRoot(managed []string) (entries []entry, ok bool) {
 	if managed == nil {
 		managed = []string{}
@@ -80,7 +82,14 @@ func (r *reader) listDir(dir string, managed []string) (entries []entry, ok bool
 	for _, de := range raw {
 		name := de.Name()
 		if strings.HasPrefix(name, ".") {
-			continue // .gitkeep, .DS_Store, .git/ ...: repository furniture
+			// At the top level: .git/, .gitignore, .env ... are the
+			// repository's, not the pipe's. Inside a managed folder a
+			// hidden file is no item: say so, except for the furniture
+			// that keeps an empty folder in git or that macOS leaves.
+			if !root && !quietDotFiles[name] {
+				r.warnf(path.Join(dir, name), 0, 0, "hidden %s (its name starts with \".\"): not read", describeDirEntry(de))
+			}
+			continue
 		}
 		if root && contains(r.opts.Ignore, name) {
 			continue
@@ -113,6 +122,21 @@ func (r *reader) listDir(dir string, managed []string) (entries []entry, ok bool
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	r.reportCaseCollisions(out, managed)
 	return out, true
+}
+
+// quietDotFiles are the hidden files inside managed folders that are
+// skipped without a word: .gitkeep and .keep are how an empty folder (an
+// empty rules/ means "no rules") is kept in git; macOS leaves .DS_Store
+// everywhere.
+var quietDotFiles = map[string]bool{".gitkeep": true, ".keep": true, ".DS_Store": true}
+
+// describeDirEntry says "folder" or "file" (a symbolic link is not
+// followed to tell).
+func describeDirEntry(de fs.DirEntry) string {
+	if de.Type().IsDir() {
+		return "folder"
+	}
+	return "file"
 }
 
 // children lists dir for the readers of each folder (see list).

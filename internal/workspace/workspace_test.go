@@ -156,6 +156,43 @@ func TestUnresolvedKeywordsStillChecked(t *testing.T) {
 	)
 }
 
+// A hidden entry inside a managed folder is a warning (it would otherwise
+// be silently skipped), in both layouts, except .gitkeep, .keep and
+// .DS_Store; hidden entries at the top level say nothing.
+func TestHiddenFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		".gitignore":               file("x"),
+		".github/workflows/x.yml":  file("x"),
+		"rules/a.js":               file(ruleJS),
+		"rules/.old.js":            file(ruleJS),
+		"rules/.gitkeep":           file(""),
+		"rules/.DS_Store":          file("\x00"),
+		"rules/.link.js":           link("a.js"),
+		"pages/.keep":              file(""),
+		"pages/.drafts/login.html": file("<p>x</p>"),
+	}
+	_, ps := Read(fsys, Options{})
+	wantLines(t, ps,
+		"pages/.drafts: warning: hidden folder (its name starts with \".\"): not read",
+		"rules/.link.js: warning: hidden file (its name starts with \".\"): not read",
+		"rules/.old.js: warning: hidden file (its name starts with \".\"): not read",
+	)
+
+	a0 := fstest.MapFS{
+		".env":                file("x"),
+		"rules/a.json":        file(`{"name": "a", "script": "./a.js"}`),
+		"rules/a.js":          file(ruleJS),
+		"rules/.a.json.orig":  file("{}"),
+		"actions/x/.gitkeep":  file(""),
+		"actions/x/.eslintrc": file("{}"),
+	}
+	_, ps = Read(a0, Options{Layout: LayoutA0Deploy})
+	wantLines(t, ps,
+		"actions/x: warning: folder not expected here: nothing in it is named by a metadata file: not read",
+		"rules/.a.json.orig: warning: hidden file (its name starts with \".\"): not read",
+	)
+}
+
 func TestPathPrefixAndSources(t *testing.T) {
 	fsys := fstest.MapFS{
 		"rules/a.js":                       file(ruleJS),
