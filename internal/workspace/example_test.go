@@ -8,9 +8,13 @@ import (
 	"testing"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
+	"bitbucket.org/auth0-deploy/auth0-deploy/test/harness"
 )
 
-const exampleDir = "../../examples/repository"
+// exampleDir returns a copy of the bundled example, examples/repository,
+// holding only the repository's files: leftovers in the working copy (a
+// report the README's standalone run writes there) cannot change a result.
+func exampleDir(t testing.TB) string { return harness.ExampleRepository(t) }
 
 // exampleOptions are the pipe variables examples/repository/README.md states.
 func exampleOptions() Options {
@@ -26,7 +30,7 @@ func exampleOptions() Options {
 }
 
 func TestExampleRepository(t *testing.T) {
-	d, problems := Read(os.DirFS(exampleDir), exampleOptions())
+	d, problems := Read(os.DirFS(exampleDir(t)), exampleOptions())
 	if len(problems) != 0 {
 		t.Fatalf("problems in the example:\n%v", problems)
 	}
@@ -117,7 +121,7 @@ func TestExampleRepository(t *testing.T) {
 // Without the mappings, MODE=validate still passes: the markers and the
 // secrets without values are warnings.
 func TestExampleRepositoryWithoutMappings(t *testing.T) {
-	_, problems := Read(os.DirFS(exampleDir), Options{ManualRules: []string{"auth0-authorization-extension"}})
+	_, problems := Read(os.DirFS(exampleDir(t)), Options{ManualRules: []string{"auth0-authorization-extension"}})
 	var got []string
 	for _, p := range problems {
 		got = append(got, p.String())
@@ -139,6 +143,6 @@ func TestExampleRepositoryWithoutMappings(t *testing.T) {
 	// Without MANUAL_RULES the metadata-only rule is an error.
 	noManual := exampleOptions()
 	noManual.ManualRules = nil
-	_, problems = Read(os.DirFS(exampleDir), noManual)
+	_, problems = Read(os.DirFS(exampleDir(t)), noManual)
 	wantLines(t, problems, "rules/auth0-authorization-extension.json: error: no auth0-authorization-extension.js next to it: a metadata file without a script is allowed only for a rule listed in MANUAL_RULES")
 }

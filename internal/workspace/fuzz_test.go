@@ -63,7 +63,7 @@ func seedArchive(t testing.TB, dir string) string {
 // one line each, under the path prefix, and that a keyword value never
 // appears in a problem.
 func FuzzRead(f *testing.F) {
-	f.Add(seedArchive(f, exampleDir), false)
+	f.Add(seedArchive(f, exampleDir(f)), false)
 	f.Add(archive(map[string]string{
 		"rules/a.js":                      "function (u, c, cb) { ##K## }",
 		"rules/a.json":                    `{"order": @@K@@, "##K##": 1}`,
@@ -143,7 +143,7 @@ func checkFuzzProblems(t *testing.T, data string, ps model.Problems) {
 }
 
 func BenchmarkReadExample(b *testing.B) {
-	fsys := unarchive(seedArchive(b, exampleDir))
+	fsys := unarchive(seedArchive(b, exampleDir(b)))
 	for i := 0; i < b.N; i++ {
 		Read(fsys, exampleOptions())
 	}

@@ -45,8 +45,9 @@ func ruleOrders(st auth0sim.State) map[string]int {
 	return m
 }
 
+// exampleWorkspace is a copy of examples/repository (harness.ExampleRepository).
 func exampleWorkspace(t *testing.T) string {
-	return harness.CopyTree(t, filepath.Join(harness.RepoRoot(), "examples", "repository"))
+	return harness.ExampleRepository(t)
 }
 
 func TestDeployExampleThenNothingThenOneScript(t *testing.T) {

@@ -138,8 +138,7 @@ func hasError(lines []string) bool {
 func TestValidateExample(t *testing.T) {
 	bin := harness.Binary(t)
 	trap := newTenantTrap(t)
-	example := filepath.Join(harness.RepoRoot(), "examples", "repository")
-	ws := harness.CopyTree(t, example)
+	ws := harness.ExampleRepository(t)
 	res := harness.Run(t, bin, ws, validateEnv(trap, map[string]string{
 		"MANUAL_RULES": "auth0-authorization-extension",
 		"AUTH0_KEYWORD_REPLACE_MAPPINGS": `{"COUNTRY_CLAIM": "https://example.com/country", "TENANT_NAME": "Example Corp",
