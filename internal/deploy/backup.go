@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -18,8 +19,8 @@ import (
 // repository's README; like every top-level *.md file, the pipe ignores it.
 const NoteFile = "BACKUP.md"
 
-// BackupReadme starts NoteFile; the folders the backup holds and the
-// rules-configs keys follow it.
+// BackupReadme starts NoteFile; the folders the backup holds, the
+// rules-configs keys and what this backup cannot restore follow it.
 const BackupReadme = `# Backup of the tenant before this deployment
 
 This folder holds, in the repository layout, what the tenant held before
@@ -27,24 +28,31 @@ the deployment for every kind the repository manages (rules, database
 connection scripts, hosted pages, actions). To undo the deployment: in
 BASE_DIR, delete the folders listed below, copy this folder's content in
 (for example ` + "`cp -R backup/. <BASE_DIR>/`" + `), commit, and deploy again with the
-same AUTH0_KEYWORD_REPLACE_MAPPINGS. Items the deployment created are not
-here, so that deploy deletes them.
-
-Not included: rules-configs values and action secret values, which Auth0
-never returns (keep the repository's rules-configs/ folder as it is);
-manual rules and manual actions, which the pipe never changes.
+same AUTH0_KEYWORD_REPLACE_MAPPINGS, MANUAL_RULES and MANUAL_ACTIONS. Items
+the deployment created are not here, so that deploy deletes them (with
+ALLOW_DELETE=true, the default). A folder of a kind the tenant had none of
+holds only a .gitkeep file, so that it exists in git and means "none". A
+manual rule whose order and enabled state the repository sets has a
+metadata-only rules/<name>.json.
 
 Keyword mapping values (AUTH0_KEYWORD_REPLACE_MAPPINGS) are secrets: where
 the tenant's text contains one, this backup has its marker instead
 (` + "`@@KEY@@`" + ` for the JSON-encoded value, ` + "`##KEY##`" + ` for the plain text). Deployed with
 the same mappings, the files give back exactly what the tenant held.
+
+Never in a backup, so not restorable by committing: rules-configs values
+and action secret values, which Auth0 never returns (keep the repository's
+rules-configs/ folder as it is); the scripts of manual rules and manual
+actions, which the pipe never changes. What else the repository layout
+cannot express is listed at the end, to be restored by hand.
 `
 
 // Backup writes the current state of every kind the repository manages to
 // dir, in the repository layout, and returns the files written (relative to
 // dir). It runs before the first write; an error must stop the deployment.
 // mappings are the keyword mappings: their values never reach the backup
-// (see markers).
+// (see markers). What p changes that the layout cannot express is listed
+// in NoteFile.
 func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manualRules, manualActions []string, mappings map[string]any) ([]string, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
@@ -52,48 +60,32 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 	b := &backup{dir: dir, markers: markers(mappings)}
 	manualR, manualA := setOf(manualRules), setOf(manualActions)
 	if d.RulesManaged && c.RulesAvailable {
-		for _, r := range c.Rules {
-			if manualR[r.Name] || (r.Stage != "" && r.Stage != "login_success") {
-				continue
-			}
-			b.file("rules/"+r.Name+".js", r.Script)
-			b.json("rules/"+r.Name+".json", map[string]any{"enabled": r.Enabled, "order": r.Order, "stage": "login_success"})
-		}
+		b.rules(d, c, p, manualR)
 	}
 	if d.DatabasesManaged {
-		for _, db := range d.Databases {
-			for _, conn := range c.Connections {
-				if conn.Name != db.Name || conn.Strategy != "auth0" {
-					continue
-				}
-				scripts := conn.CustomScripts()
-				for name, code := range scripts {
-					b.file("database-connections/"+conn.Name+"/"+name+".js", code)
-				}
-			}
-		}
+		b.databases(d, c, p)
 	}
 	for _, pg := range d.Pages {
 		switch pg.Name {
 		case model.PageLogin:
 			if c.GlobalClient != nil {
-				b.file("pages/login.html", c.GlobalClient.CustomLoginPage)
-				b.json("pages/login.json", map[string]any{"enabled": c.GlobalClient.CustomLoginPageOn})
+				b.page("login", c.GlobalClient.CustomLoginPage, map[string]any{"enabled": c.GlobalClient.CustomLoginPageOn})
 			}
 		case model.PagePasswordReset:
-			b.file("pages/password_reset.html", c.TenantPages.ChangePassword.HTML)
-			b.json("pages/password_reset.json", map[string]any{"enabled": c.TenantPages.ChangePassword.Enabled})
+			b.page("password_reset", c.TenantPages.ChangePassword.HTML, map[string]any{"enabled": c.TenantPages.ChangePassword.Enabled})
 		case model.PageGuardianMultifactor:
-			b.file("pages/guardian_multifactor.html", c.TenantPages.GuardianMFAPage.HTML)
-			b.json("pages/guardian_multifactor.json", map[string]any{"enabled": c.TenantPages.GuardianMFAPage.Enabled})
+			b.page("guardian_multifactor", c.TenantPages.GuardianMFAPage.HTML, map[string]any{"enabled": c.TenantPages.GuardianMFAPage.Enabled})
 		case model.PageErrorPage:
 			ep := c.TenantPages.ErrorPage
 			meta := map[string]any{"enabled": ep.HTML != "", "show_log_link": ep.ShowLogLink}
 			if ep.URL != "" {
-				meta["url"] = ep.URL
+				if ep.HTML != "" {
+					b.unrestorable("hosted page error_page had both HTML and a redirect URL (%s); the layout keeps one: its files here hold the HTML, so the URL is not restored", b.mark(ep.URL))
+				} else {
+					meta["url"] = ep.URL
+				}
 			}
-			b.file("pages/error_page.html", ep.HTML)
-			b.json("pages/error_page.json", meta)
+			b.page("error_page", ep.HTML, meta)
 		}
 	}
 	if d.ActionsManaged {
@@ -123,15 +115,171 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 			b.file("actions/"+a.Name+".js", code)
 			b.json("actions/"+a.Name+".json", meta)
 		}
+		b.keep("actions")
 	}
 	b.write(NoteFile, b.note(d, c), false)
 	return b.written, b.err
 }
 
-// note is NoteFile's content: BackupReadme, the folders to replace, and
-// the rules-configs keys the tenant had. The keys are listed here rather
-// than in a rules-configs/ folder: copied into the repository, a folder
-// without <key>.json files would tell the next deploy to delete every key.
+// rules backs up the tenant's login_success rules; of a manual rule, the
+// order and enabled state when the repository sets them (a metadata-only
+// rules/<name>.json, as the repository has it); a rule of another stage
+// that the plan deletes goes to the note, since the layout only holds
+// login_success rules.
+func (b *backup) rules(d *model.Desired, c *model.Current, p *plan.Plan, manual map[string]bool) {
+	metadataOnly := map[string]bool{}
+	for _, r := range d.Rules {
+		if r.MetadataOnly {
+			metadataOnly[r.Name] = true
+		}
+	}
+	deleted := map[string]bool{}
+	for _, w := range p.Writes {
+		if w.Kind == plan.WriteRuleDelete {
+			deleted[w.RuleID] = true
+		}
+	}
+	for _, r := range c.Rules {
+		stage := r.Stage
+		if stage == "" {
+			stage = "login_success"
+		}
+		switch {
+		case manual[r.Name]:
+			if stage == "login_success" && metadataOnly[r.Name] {
+				b.json("rules/"+r.Name+".json", map[string]any{"enabled": r.Enabled, "order": r.Order})
+			}
+		case stage != "login_success":
+			if deleted[r.ID] {
+				b.unrestorable("rule %s (stage %s, order %d, enabled %t) was deleted; the layout holds login_success rules only, so recreate it by hand; its script:\n\n%s",
+					r.Name, stage, r.Order, r.Enabled, fenced(b.mark(r.Script)))
+			}
+		default:
+			b.file("rules/"+r.Name+".js", r.Script)
+			b.json("rules/"+r.Name+".json", map[string]any{"enabled": r.Enabled, "order": r.Order, "stage": "login_success"})
+		}
+	}
+	b.keep("rules")
+}
+
+// databases backs up the scripts of the connections the repository has a
+// folder for, and notes what a folder cannot say about a connection the
+// plan changes.
+func (b *backup) databases(d *model.Desired, c *model.Current, p *plan.Plan) {
+	changed := map[string]bool{}
+	for _, w := range p.Writes {
+		if w.Kind == plan.WriteConnection {
+			changed[w.ConnectionID] = true
+		}
+	}
+	for _, db := range d.Databases {
+		for _, conn := range c.Connections {
+			if conn.Name != db.Name || conn.Strategy != "auth0" {
+				continue
+			}
+			scripts := conn.CustomScripts()
+			for name, code := range scripts {
+				b.file("database-connections/"+conn.Name+"/"+name+".js", code)
+			}
+			if !changed[conn.ID] {
+				continue
+			}
+			switch _, login := scripts["login"]; {
+			case len(scripts) == 0:
+				b.unrestorable("database connection %s had no custom scripts: a connection folder needs login.js, so this backup has none for it and committing cannot remove the scripts the deployment added; remove them by hand", conn.Name)
+			case !login:
+				b.unrestorable("database connection %s had no login script: its folder here lacks login.js, which the pipe requires; complete or remove database-connections/%s/ before committing", conn.Name, conn.Name)
+			}
+			if !conn.DatabaseCustomization() {
+				b.unrestorable("database connection %s had enabledDatabaseCustomization (custom database) off; deploying scripts turns it on: turn it off by hand", conn.Name)
+			}
+			if keys := changedOptions(db.Options, conn.Options); len(keys) > 0 {
+				b.unrestorable("database connection %s: the deployment changed its option(s) %s; the layout holds scripts only, so their previous values are not here", conn.Name, strings.Join(keys, ", "))
+			}
+		}
+	}
+}
+
+// changedOptions lists the options (auth0-deploy-cli's database.json) that
+// differ from the connection's, as the plan sends them.
+func changedOptions(want, have map[string]any) []string {
+	var keys []string
+	for k, v := range want {
+		if k == "customScripts" || k == "enabledDatabaseCustomization" {
+			continue
+		}
+		if !reflect.DeepEqual(normalizeJSON(have[k]), normalizeJSON(v)) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func normalizeJSON(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	_ = json.Unmarshal(data, &out)
+	return out
+}
+
+// page backs up one hosted page. An enabled page with empty HTML is an
+// error in the repository layout (it would deploy a blank page): it is
+// saved disabled, and noted.
+func (b *backup) page(name, html string, meta map[string]any) {
+	if on, _ := meta["enabled"].(bool); on && strings.TrimSpace(html) == "" {
+		meta["enabled"] = false
+		b.unrestorable("hosted page %s was enabled with empty HTML, which the repository layout refuses: its files here say disabled", name)
+	}
+	b.file("pages/"+name+".html", html)
+	b.json("pages/"+name+".json", meta)
+}
+
+// keep makes sure folder exists in the backup: a managed kind the tenant
+// had none of gets folder/.gitkeep, so that the folder exists in git and
+// means "none" (an absent folder means "not managed"), and committing the
+// backup deletes what the deployment created.
+func (b *backup) keep(folder string) {
+	for _, f := range b.written {
+		if strings.HasPrefix(f, folder+"/") {
+			return
+		}
+	}
+	b.write(folder+"/.gitkeep", "", false)
+}
+
+// unrestorable notes something the repository layout cannot express;
+// args taken from the tenant must already be marked (b.mark).
+func (b *backup) unrestorable(format string, args ...any) {
+	b.lost = append(b.lost, fmt.Sprintf(format, args...))
+}
+
+// mark turns keyword values in tenant text into their markers.
+func (b *backup) mark(s string) string {
+	if b.markers == nil {
+		return s
+	}
+	return b.markers.Replace(s)
+}
+
+// fenced is a Markdown code block holding s, its fence longer than any
+// run of backticks in s.
+func fenced(s string) string {
+	fence := "```"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	return fence + "js\n" + strings.TrimSuffix(s, "\n") + "\n" + fence
+}
+
+// note is NoteFile's content: BackupReadme, the folders to replace, the
+// rules-configs keys the tenant had, and what the layout cannot express.
+// The keys are listed here rather than in a rules-configs/ folder: copied
+// into the repository, a folder without <key>.json files would tell the
+// next deploy to delete every key.
 func (b *backup) note(d *model.Desired, c *model.Current) string {
 	var sb strings.Builder
 	sb.WriteString(BackupReadme)
@@ -153,6 +301,15 @@ func (b *backup) note(d *model.Desired, c *model.Current) string {
 		sort.Strings(keys)
 		sb.WriteString("\nRules-configs keys the tenant had (values are never returned): " + strings.Join(keys, ", ") + ".\n")
 	}
+	if len(b.lost) > 0 {
+		sb.WriteString("\n## Not restorable by committing\n\nThe repository layout cannot express these; restore them by hand if needed:\n\n")
+		for _, l := range b.lost {
+			sb.WriteString("- " + l + "\n")
+			if strings.Contains(l, "\n") {
+				sb.WriteString("\n") // after a code block, the list goes on
+			}
+		}
+	}
 	return sb.String()
 }
 
@@ -160,6 +317,7 @@ type backup struct {
 	dir     string
 	markers *strings.Replacer
 	written []string
+	lost    []string // what the layout cannot express, for the note
 	err     error
 }
 

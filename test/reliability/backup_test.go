@@ -1,9 +1,11 @@
 package reliability
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -50,64 +52,157 @@ var (
 	}
 )
 
+// Repository A and B of the restore round trip where A has none of a kind
+// B creates (rules but a manual one, actions), and B changes the metadata
+// of a manual rule: the backup holds rules/authz.json (the manual rule's
+// previous metadata) and actions/.gitkeep ("no actions").
+var (
+	repoEmptyA = map[string]string{
+		"rules/.gitkeep":   "",
+		"actions/.gitkeep": "",
+	}
+	repoEmptyB = map[string]string{
+		"rules/authz.json":        `{"order": 60, "enabled": false}`,
+		"rules/added-by-b.js":     ruleJS("B only"),
+		"rules/added-by-b.json":   `{"order": 1}`,
+		"actions/added-by-b.js":   actionJS("B only"),
+		"actions/added-by-b.json": `{"trigger": "post-login", "runtime": "node22", "order": 10, "enabled": true}`,
+	}
+	// repoNoRulesB creates the first rule of a tenant that had none: the
+	// backup's rules/ holds only a .gitkeep.
+	repoNoRulesA = map[string]string{"rules/.gitkeep": ""}
+	repoNoRulesB = map[string]string{"rules/added-by-b.js": ruleJS("B only"), "rules/added-by-b.json": `{"order": 1}`}
+)
+
 // TestRestoreFromBackup deploys A, then B (changes and deletions), then the
 // backup B's deploy wrote, committed over B's folders: the tenant is A
 // again. Rules-config values are not in a backup (Auth0 never returns
 // them): the repository's rules-configs/ stays as it is, and LEVEL keeps
-// B's value.
+// B's value. A kind A had none of is an empty folder in the backup (with a
+// .gitkeep), so the restore deletes what B created; a manual rule's
+// metadata that B changed comes back from a metadata-only rules/<name>.json.
 func TestRestoreFromBackup(t *testing.T) {
 	t.Parallel()
-	st := auth0sim.DefaultState()
-	s := newStack(t, stackOptions{state: &st})
-	env := map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings}
+	cases := []struct {
+		name     string
+		a, b     map[string]string
+		env      map[string]string // for every deploy
+		state    func() auth0sim.State
+		minDiffs int      // B differs from A in at least this many ways
+		backup   []string // files the backup must hold
+		check    func(t *testing.T, backup string)
+	}{
+		{
+			name: "changes, creations and deletions of every kind", a: repoA, b: repoB,
+			env:   map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings},
+			state: auth0sim.DefaultState, minDiffs: 8,
+			check: func(t *testing.T, backup string) {
+				if data, err := os.ReadFile(filepath.Join(backup, "rules", "keep.js")); err != nil || !strings.Contains(string(data), "@@GREETING@@") || strings.Contains(string(data), "hello from the mapping") {
+					t.Errorf("backup of rule keep: the mapping value should be its marker: %q (%v)", data, err)
+				}
+			},
+		},
+		{
+			name: "kinds A had none of, and a manual rule's metadata", a: repoEmptyA, b: repoEmptyB,
+			env: map[string]string{"MANUAL_RULES": "authz"},
+			state: func() auth0sim.State {
+				st := auth0sim.DefaultState()
+				st.Rules = append(st.Rules, auth0sim.Rule{ID: "rul_Authz", Name: "authz", Script: ruleJS("the authorization extension's"), Order: 50, Enabled: true, Stage: "login_success"})
+				return st
+			},
+			minDiffs: 3, // a rule and an action created, authz's metadata
+			backup:   []string{"rules/authz.json", "actions/.gitkeep"},
+			check: func(t *testing.T, backup string) {
+				data, err := os.ReadFile(filepath.Join(backup, "rules", "authz.json"))
+				var meta map[string]any
+				if err == nil {
+					err = json.Unmarshal(data, &meta)
+				}
+				if err != nil || !reflect.DeepEqual(meta, map[string]any{"enabled": true, "order": 50.0}) {
+					t.Errorf("backup of manual rule authz: want its previous metadata only: %q (%v)", data, err)
+				}
+				if _, err := os.Stat(filepath.Join(backup, "rules", "authz.js")); err == nil {
+					t.Errorf("the backup holds a manual rule's script")
+				}
+			},
+		},
+		{
+			name: "the first rule of a tenant that had none", a: repoNoRulesA, b: repoNoRulesB,
+			state: auth0sim.DefaultState, minDiffs: 1,
+			backup: []string{"rules/.gitkeep"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := tc.state()
+			s := newStack(t, stackOptions{state: &st})
+			env := func(extra map[string]string) map[string]string {
+				e := map[string]string{}
+				for k, v := range tc.env {
+					e[k] = v
+				}
+				for k, v := range extra {
+					e[k] = v
+				}
+				return e
+			}
 
-	if res := s.run(workspace(t, repoA), env); res.Code != 0 {
-		t.Fatalf("deploy A: exit %d\n%s", res.Code, res.Stdout)
-	}
-	stateA := viewOf(s.sim.Snapshot())
+			if res := s.run(workspace(t, tc.a), env(nil)); res.Code != 0 {
+				t.Fatalf("deploy A: exit %d\n%s", res.Code, res.Stdout)
+			}
+			stateA := viewOf(s.sim.Snapshot())
 
-	wsB := workspace(t, repoB)
-	reportB := t.TempDir()
-	envB := map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings, "REPORT_DIR": reportB}
-	res := s.run(wsB, envB)
-	if res.Code != 0 {
-		t.Fatalf("deploy B: exit %d\n%s", res.Code, res.Stdout)
-	}
-	if d := diffViews(viewOf(s.sim.Snapshot()), stateA); len(d) < 8 {
-		t.Fatalf("B should change, add and delete items of every kind; differences: %v", d)
-	}
-	backup := filepath.Join(reportB, "backup")
-	if res.Report.BackupDir == "" {
-		t.Errorf("report.json names no backup_dir")
-	}
-	if data, err := os.ReadFile(filepath.Join(backup, "rules", "keep.js")); err != nil || !strings.Contains(string(data), "@@GREETING@@") || strings.Contains(string(data), "hello from the mapping") {
-		t.Errorf("backup of rule keep: the mapping value should be its marker: %q (%v)", data, err)
-	}
+			wsB := workspace(t, tc.b)
+			reportB := t.TempDir()
+			res := s.run(wsB, env(map[string]string{"REPORT_DIR": reportB}))
+			if res.Code != 0 {
+				t.Fatalf("deploy B: exit %d\n%s", res.Code, res.Stdout)
+			}
+			if d := diffViews(viewOf(s.sim.Snapshot()), stateA); len(d) < tc.minDiffs {
+				t.Fatalf("B should differ from A in at least %d ways; differences: %v", tc.minDiffs, d)
+			}
+			backup := filepath.Join(reportB, "backup")
+			if res.Report.BackupDir == "" {
+				t.Errorf("report.json names no backup_dir")
+			}
+			for _, f := range tc.backup {
+				if _, err := os.Stat(filepath.Join(backup, filepath.FromSlash(f))); err != nil {
+					t.Errorf("the backup lacks %s: %v", f, err)
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, backup)
+			}
 
-	// Commit the backup: its folders replace the repository's.
-	entries, err := os.ReadDir(backup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			if err := os.RemoveAll(filepath.Join(wsB, e.Name())); err != nil {
+			// Commit the backup: its folders replace the repository's.
+			entries, err := os.ReadDir(backup)
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
-	}
-	if err := harness.Copy(backup, wsB); err != nil {
-		t.Fatal(err)
-	}
-	res = s.run(wsB, env)
-	if res.Code != 0 {
-		t.Fatalf("deploy of the restored repository: exit %d\n%s", res.Code, res.Stdout)
-	}
-	restored := viewOf(s.sim.Snapshot())
-	// Rules-config values are not in a backup: LEVEL keeps B's value.
-	stateA.RulesConfigs["LEVEL"] = "b"
-	if d := diffViews(restored, stateA); len(d) > 0 {
-		t.Errorf("the restored tenant differs from A:\n%s\n%s", strings.Join(d, "\n"), res.Stdout)
+			for _, e := range entries {
+				if e.IsDir() {
+					if err := os.RemoveAll(filepath.Join(wsB, e.Name())); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := harness.Copy(backup, wsB); err != nil {
+				t.Fatal(err)
+			}
+			res = s.run(wsB, env(nil))
+			if res.Code != 0 {
+				t.Fatalf("deploy of the restored repository: exit %d\n%s", res.Code, res.Stdout)
+			}
+			restored := viewOf(s.sim.Snapshot())
+			// Rules-config values are not in a backup: LEVEL keeps B's value.
+			if _, ok := tc.b["rules-configs/LEVEL.json"]; ok {
+				stateA.RulesConfigs["LEVEL"] = "b"
+			}
+			if d := diffViews(restored, stateA); len(d) > 0 {
+				t.Errorf("the restored tenant differs from A:\n%s\n%s", strings.Join(d, "\n"), res.Stdout)
+			}
+		})
 	}
 }
 

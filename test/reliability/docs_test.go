@@ -26,7 +26,7 @@ var otherChecks = []otherCheck{
 	{"Secrets", "canaries in the client secret, keyword mappings (rule script, rules config, page, action secret), Slack URL, Bitbucket API token and access token; validate, plan, deploy, failed deploy, malformed input; DEBUG=true", "zero hits in stdout, stderr, report.json, report.md, backups, Code Insights requests (but their Authorization), Slack requests (but the URL), the Auth0 request log (but the token request); each canary did reach its destination", "TestCanariesNeverLeak"},
 	{"Backups", "first write of a deploy", "the backup is complete (same files, same content as after the run) when the first write arrives", "TestBackupBeforeFirstWrite"},
 	{"Backups", "backup cannot be written", "exit 1, \"could not write the backup … nothing was written\", zero writes", "TestBackupFailureStopsTheDeploy"},
-	{"Backups", "deploy A, deploy B (changes, creations, deletions), commit B's backup over the folders it lists, deploy", "the tenant is A again: rules (order, enabled, script with a mapping marker), database scripts, pages, actions (code, secrets, bindings); rules-config values excepted", "TestRestoreFromBackup"},
+	{"Backups", "deploy A, deploy B (changes, creations, deletions; items of kinds A had none of; a manual rule's order and enabled), commit B's backup over the folders it lists, deploy", "the tenant is A again: rules (order, enabled, script with a mapping marker), the manual rule's metadata, database scripts, pages, actions (code, secrets, bindings); what B created of a kind A had none of is deleted (the backup holds that kind's folder with a .gitkeep); rules-config values excepted", "TestRestoreFromBackup"},
 }
 
 // tables renders the scenario tables of docs/reliability.md.
