@@ -3,6 +3,7 @@
 package report
 
 import (
+	"encoding/json"
 	"time"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
@@ -44,17 +45,20 @@ type Report struct {
 	Tool          Tool   `json:"tool"`
 	Mode          string `json:"mode"`
 	Status        Status `json:"status"`
-	// Error is the one-line reason when Status is failed or invalid.
-	Error string `json:"error,omitempty"`
+	// Error is the one-line reason when Status is failed or invalid; ""
+	// otherwise. Always present, as every field SPEC §5 lists.
+	Error string `json:"error"`
 	// Notes are one-line explanations a reader needs (e.g. "DEPLOY_BRANCH is
 	// main but the built branch is dev: ran as plan").
 	Notes []string `json:"notes,omitempty"`
 
+	// Tenant, Repository, Branch, Commit and BuildNumber are always
+	// present, "" when unknown (a run outside Pipelines has no build number).
 	Tenant      string `json:"tenant"`
-	Repository  string `json:"repository,omitempty"`
-	Branch      string `json:"branch,omitempty"`
-	Commit      string `json:"commit,omitempty"`
-	BuildNumber string `json:"build_number,omitempty"`
+	Repository  string `json:"repository"`
+	Branch      string `json:"branch"`
+	Commit      string `json:"commit"`
+	BuildNumber string `json:"build_number"`
 	PipelineURL string `json:"pipeline_url,omitempty"`
 	BaseDir     string `json:"base_dir,omitempty"`
 
@@ -65,8 +69,8 @@ type Report struct {
 	Counts map[model.Kind]Counts `json:"counts"`
 	Total  Counts                `json:"total"`
 
-	Items    []Item          `json:"items"`
-	Problems []model.Problem `json:"problems"`
+	Items    []Item      `json:"items"`
+	Problems ProblemList `json:"problems"`
 	// Warnings are run-time warnings (Slack or Code Insights unreachable,
 	// rules skipped for end of life, ...), one line each.
 	Warnings []string `json:"warnings,omitempty"`
@@ -76,6 +80,29 @@ type Report struct {
 	// BackupDir is where the backup of overwritten or deleted items went,
 	// relative to the repository root; empty when nothing was backed up.
 	BackupDir string `json:"backup_dir,omitempty"`
+}
+
+// ProblemList is the run's validation problems. In report.json every
+// problem has every field SPEC §5 lists, known or not: path ("" when the
+// problem has no file), line and column (0 when unknown), message.
+type ProblemList []model.Problem
+
+// problemJSON is one problem as report.json writes it.
+type problemJSON struct {
+	Severity model.Severity `json:"severity"`
+	Path     string         `json:"path"`
+	Line     int            `json:"line"`
+	Column   int            `json:"column"`
+	Message  string         `json:"message"`
+}
+
+// MarshalJSON writes every field of every problem, and [] for none.
+func (ps ProblemList) MarshalJSON() ([]byte, error) {
+	out := make([]problemJSON, len(ps))
+	for i, p := range ps {
+		out[i] = problemJSON{Severity: p.Severity, Path: p.Path, Line: p.Line, Column: p.Column, Message: p.Message}
+	}
+	return json.Marshal(out)
 }
 
 // Tool names the program that wrote the report.
@@ -105,17 +132,21 @@ type Item struct {
 	Kind model.Kind `json:"kind"`
 	Name string     `json:"name"`
 	// Path and Line locate the item's source file (repository-relative).
-	Path string `json:"path,omitempty"`
+	// Path is "" when the item has no file (a deletion); it is always
+	// present, as the SPEC lists it.
+	Path string `json:"path"`
 	Line int    `json:"line,omitempty"`
 	// Action is create, update, delete, unchanged or skip.
 	Action string `json:"action"`
 	Result Result `json:"result"`
 	// Reason says why (what changed, why skipped); never a secret value.
 	Reason string `json:"reason,omitempty"`
-	Error  string `json:"error,omitempty"`
+	// Error is why the item's write failed; "" otherwise (always present).
+	Error string `json:"error"`
 	// Refresh marks a write made only because the value cannot be compared
 	// (rules configs: Auth0 never returns values). It is applied on every
-	// run and is not counted as a change by ChangedItems.
+	// run: it is counted (Counts.Updated and Counts.Rewritten) but is not a
+	// change for ChangedItems, the headline or DETAILED_EXITCODE.
 	Refresh bool `json:"refresh,omitempty"`
 }
 
