@@ -35,6 +35,8 @@ func (r *run) warn(format string, args ...any) {
 }
 
 // tallyCounts derives the per-kind and total counts from the items.
+// Every write counts in created/updated/deleted, rules-config rewrites
+// included; Counts.Changes leaves the rewrites out.
 func tallyCounts(rep *report.Report) {
 	rep.Counts = map[model.Kind]report.Counts{}
 	var total report.Counts
@@ -50,14 +52,18 @@ func tallyCounts(rep *report.Report) {
 				c.Unchanged++
 			case it.Result == report.ResultNotApplied:
 				// counted in neither: the report lists it as not applied
-			case it.Refresh:
-				c.Rewritten++
 			case it.Action == "create":
 				c.Created++
 			case it.Action == "update":
 				c.Updated++
 			case it.Action == "delete":
 				c.Deleted++
+			}
+			// A value written on every run (rules configs) is a write like
+			// any other in the six counts; Rewritten says how many of them
+			// were only that, so that they are not taken for changes.
+			if it.Refresh && (it.Result == report.ResultApplied || it.Result == report.ResultPlanned) && (it.Action == "create" || it.Action == "update") {
+				c.Rewritten++
 			}
 		}
 		add(&c)

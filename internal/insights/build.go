@@ -181,20 +181,20 @@ func details(rep *report.Report, annotated, omitted int) string {
 			c.Created, c.Updated, c.Deleted, c.Failed, countResult(rep, report.ResultNotApplied)))
 	case modeName(rep) == "plan":
 		if c.Changes() == 0 {
-			s = append(s, fmt.Sprintf("Plan: nothing to change (%d unchanged).", c.Unchanged))
+			s = append(s, fmt.Sprintf("Plan: nothing to change (%d unchanged%s).", c.Unchanged, rewrites(rep, "; ")))
 		} else {
-			s = append(s, fmt.Sprintf("Plan: %d to create, %d to update, %d to delete, %d unchanged. Nothing was written.",
-				c.Created, c.Updated, c.Deleted, c.Unchanged))
+			s = append(s, fmt.Sprintf("Plan: %d to create, %d to update, %d to delete, %d unchanged%s. Nothing was written.",
+				c.Created, c.Updated, c.Deleted, c.Unchanged, rewrites(rep, "; ")))
 		}
 	case modeName(rep) == "validate":
 		_, warns := model.Problems(rep.Problems).Count()
 		s = append(s, fmt.Sprintf("The workspace is valid (%s).", plural(warns, "warning")))
 	default:
 		if c.Changes() == 0 {
-			s = append(s, fmt.Sprintf("Deployed: nothing to change (%d unchanged).", c.Unchanged))
+			s = append(s, fmt.Sprintf("Deployed: nothing to change (%d unchanged%s).", c.Unchanged, rewrites(rep, "; ")))
 		} else {
-			s = append(s, fmt.Sprintf("Deployed: %d created, %d updated, %d deleted, %d unchanged.",
-				c.Created, c.Updated, c.Deleted, c.Unchanged))
+			s = append(s, fmt.Sprintf("Deployed: %d created, %d updated, %d deleted, %d unchanged%s.",
+				c.Created, c.Updated, c.Deleted, c.Unchanged, rewrites(rep, "; ")))
 		}
 	}
 	if skipped := skippedSummary(rep); skipped != "" {
@@ -209,6 +209,16 @@ func details(rep *report.Report, annotated, omitted int) string {
 			omitted, annotated))
 	}
 	return strings.Join(s, " ")
+}
+
+// rewrites is the note on values written only because they cannot be
+// compared ("1 rules config rewritten, as on every run"), after sep; ""
+// when there are none.
+func rewrites(rep *report.Report, sep string) string {
+	if note := report.RewriteNote(rep); note != "" {
+		return sep + note
+	}
+	return ""
 }
 
 // skippedSummary names the first skipped items and why they were skipped.

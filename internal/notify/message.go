@@ -139,7 +139,9 @@ func failed(rep *report.Report) bool {
 	return rep.Status == report.StatusFailed || rep.Status == report.StatusInvalid
 }
 
-// countsLine is the run in numbers: "*1* created · *3* updated · …".
+// countsLine is the run in numbers: "*1* created · *3* updated · …", the
+// writes made only because a value cannot be compared (rules configs)
+// named after the updates.
 func countsLine(rep *report.Report) string {
 	c := rep.Total
 	var parts []string
@@ -161,7 +163,12 @@ func countsLine(rep *report.Report) string {
 		verbs = [3]string{"to create", "to update", "to delete"}
 	}
 	add(c.Created, verbs[0], true)
-	add(c.Updated, verbs[1], true)
+	updated := verbs[1]
+	if note := report.RewriteNote(rep); note != "" {
+		// Rules configs are written on every run: counted, but not changes.
+		updated += " (" + note + ")"
+	}
+	add(c.Updated, updated, true)
 	add(c.Deleted, verbs[2], true)
 	add(c.Unchanged, "unchanged", true)
 	add(c.Skipped, "skipped", false)

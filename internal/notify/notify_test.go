@@ -81,7 +81,8 @@ func TestSendGolden(t *testing.T) {
 
 func TestFallbackText(t *testing.T) {
 	cases := map[string]string{
-		"deploy":  "✅ Deployed 5 changes to acme-prod.eu.auth0.com (acme/auth0-tenant main 3f6c2a9)",
+		// 5 writes, one of them a rules config rewritten as on every run.
+		"deploy":  "✅ Deployed 4 changes to acme-prod.eu.auth0.com (acme/auth0-tenant main 3f6c2a9)",
 		"plan":    "📋 Plan: 3 changes pending for acme-prod.eu.auth0.com (acme/auth0-tenant feature/mfa 9a8b7c6)",
 		"invalid": "⚠️ Invalid workspace: nothing deployed to acme-prod.eu.auth0.com: 3 errors (acme/auth0-tenant main 1b2c3d4)",
 		"failed":  "❌ Deployment to acme-prod.eu.auth0.com failed: update rule \"Force MFA\": 500 Internal Server Error after 4 attempts: deletions were not started (acme/auth0-tenant main c0ffee0)",

@@ -64,6 +64,9 @@ func Markdown(rep *Report) string {
 		}
 		t := rep.Total
 		fmt.Fprintf(&b, "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** |\n", t.Created, t.Updated, t.Deleted, t.Unchanged, t.Skipped, t.Failed)
+		if note := RewriteNote(rep); note != "" {
+			fmt.Fprintf(&b, "\nThe counts include %s: Auth0 never returns rules-config values for comparison, so they are not changes.\n", note)
+		}
 	}
 
 	var changes, others []Item
@@ -119,6 +122,9 @@ func Markdown(rep *Report) string {
 }
 
 // Headline is the outcome in a few words, e.g. "deployed 3 changes".
+// Rewrites of values that cannot be compared (rules configs) are not
+// changes: a run that only rewrote them says "nothing to change (1 rules
+// config rewritten, as on every run)".
 func Headline(rep *Report) string {
 	n := rep.ChangedItems()
 	switch rep.Status {
@@ -130,19 +136,69 @@ func Headline(rep *Report) string {
 		}
 		return rep.Mode + " failed"
 	}
+	var s string
 	switch rep.Mode {
 	case "validate":
 		return "validation passed"
 	case "plan":
-		if n == 0 {
-			return "no changes pending"
+		s = "no changes pending"
+		if n > 0 {
+			s = fmt.Sprintf("%d change%s pending", n, plural(n))
 		}
-		return fmt.Sprintf("%d change%s pending", n, plural(n))
+	default:
+		s = "nothing to change"
+		if n > 0 {
+			s = fmt.Sprintf("deployed %d change%s", n, plural(n))
+		}
 	}
-	if n == 0 {
-		return "nothing to change"
+	if note := RewriteNote(rep); note != "" {
+		if n > 0 {
+			note = "plus " + note
+		}
+		s += " (" + note + ")"
 	}
-	return fmt.Sprintf("deployed %d change%s", n, plural(n))
+	return s
+}
+
+// RewriteNote says how many values were written (deploy) or would be
+// (plan) only because they cannot be compared, e.g. "1 rules config
+// rewritten, as on every run"; "" when none. It reads Counts, so call it
+// after the counts are tallied.
+func RewriteNote(rep *Report) string {
+	var parts []string
+	for _, k := range model.Kinds {
+		if n := rep.Counts[k].Rewritten; n > 0 {
+			noun := kindNoun(k)
+			if !strings.HasSuffix(noun, "s") {
+				noun += plural(n)
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, noun))
+		}
+	}
+	if len(parts) == 0 {
+		if n := rep.Total.Rewritten; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d value%s", n, plural(n)))
+		} else {
+			return ""
+		}
+	}
+	if rep.Mode == "deploy" {
+		return strings.Join(parts, ", ") + " rewritten, as on every run"
+	}
+	return strings.Join(parts, ", ") + " to rewrite, as on every deploy"
+}
+
+// kindNoun names a kind for people, in the singular.
+func kindNoun(k model.Kind) string {
+	switch k {
+	case model.KindRulesConfig:
+		return "rules config"
+	case model.KindDatabase:
+		return "database connection"
+	case model.KindBindings:
+		return "trigger bindings"
+	}
+	return string(k)
 }
 
 func plural(n int) string {

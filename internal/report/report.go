@@ -111,7 +111,9 @@ type Tool struct {
 	Version string `json:"version"`
 }
 
-// Counts of items per action/result.
+// Counts of items per action/result. Every write is counted: a rules
+// config written on every run (Item.Refresh) is counted in Updated like
+// any update, and in Rewritten too.
 type Counts struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
@@ -119,13 +121,15 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
 	Failed    int `json:"failed"`
-	// Rewritten counts values written on every run because they cannot be
-	// compared (rules configs); they are not changes.
+	// Rewritten counts the writes, among Created and Updated, made only
+	// because the value cannot be compared (rules configs: Auth0 never
+	// returns it): they happen on every run and are not changes.
 	Rewritten int `json:"rewritten,omitempty"`
 }
 
-// Changes returns created + updated + deleted.
-func (c Counts) Changes() int { return c.Created + c.Updated + c.Deleted }
+// Changes returns the real changes: created + updated + deleted, leaving
+// out the rewrites of values that cannot be compared.
+func (c Counts) Changes() int { return c.Created + c.Updated + c.Deleted - c.Rewritten }
 
 // Item is one managed item and what happened to it.
 type Item struct {

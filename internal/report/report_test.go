@@ -74,3 +74,50 @@ func TestProblemsReadBack(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &out))
 	assert.Equal(t, in, out)
 }
+
+// Rules configs are written on every run: counted as updates, but not
+// changes, so the headline still says there was nothing to change.
+func TestHeadlineRewrites(t *testing.T) {
+	rewrite := Item{Kind: model.KindRulesConfig, Name: "API_KEY", Action: "update", Result: ResultApplied, Refresh: true}
+	change := Item{Kind: model.KindRule, Name: "a", Action: "update", Result: ResultApplied}
+	rc := Counts{Updated: 1, Rewritten: 1}
+	for _, tc := range []struct {
+		name  string
+		mode  string
+		items []Item
+		rules Counts
+		want  string
+	}{
+		{"nothing", "deploy", nil, Counts{}, "nothing to change"},
+		{"only a rewrite", "deploy", []Item{rewrite}, Counts{}, "nothing to change (1 rules config rewritten, as on every run)"},
+		{"a change and a rewrite", "deploy", []Item{change, rewrite}, Counts{Updated: 1}, "deployed 1 change (plus 1 rules config rewritten, as on every run)"},
+		{"plan, only a rewrite", "plan", []Item{rewrite}, Counts{}, "no changes pending (1 rules config to rewrite, as on every deploy)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := &Report{Mode: tc.mode, Status: StatusSucceeded, Items: tc.items, Counts: map[model.Kind]Counts{}}
+			for i := range rep.Items {
+				if tc.mode == "plan" {
+					rep.Items[i].Result = ResultPlanned
+				}
+			}
+			if len(tc.items) > 0 && tc.items[len(tc.items)-1].Refresh {
+				rep.Counts[model.KindRulesConfig] = rc
+				rep.Total = Counts{Updated: rc.Updated + tc.rules.Updated, Rewritten: 1}
+			}
+			assert.Equal(t, tc.want, Headline(rep))
+			assert.Equal(t, rep.ChangedItems(), rep.Total.Changes(), "the counts and the items agree on the changes")
+		})
+	}
+}
+
+func TestMarkdownSaysWhatTheRewritesAre(t *testing.T) {
+	rep := &Report{Mode: "deploy", Status: StatusSucceeded,
+		Items:  []Item{{Kind: model.KindRulesConfig, Name: "API_KEY", Path: "rules-configs/API_KEY.json", Action: "update", Result: ResultApplied, Refresh: true}},
+		Counts: map[model.Kind]Counts{model.KindRulesConfig: {Updated: 1, Rewritten: 1}},
+		Total:  Counts{Updated: 1, Rewritten: 1},
+		API:    APIUsage{Requests: 3, Reads: 1, Writes: 1}}
+	md := Markdown(rep)
+	assert.Contains(t, md, "# Auth0 deployment report: nothing to change (1 rules config rewritten, as on every run)")
+	assert.Contains(t, md, "| rules-config | 0 | 1 | 0 | 0 | 0 | 0 |")
+	assert.Contains(t, md, "The counts include 1 rules config rewritten, as on every run")
+}

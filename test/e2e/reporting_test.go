@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/report"
 	"bitbucket.org/auth0-deploy/auth0-deploy/test/auth0sim"
 	"bitbucket.org/auth0-deploy/auth0-deploy/test/bbsim"
 	"bitbucket.org/auth0-deploy/auth0-deploy/test/harness"
@@ -135,6 +137,9 @@ func TestReportingOutcomes(t *testing.T) {
 		// failing its middle write gives the same account on every run.
 		st := stateWithRules(map[string]int{"alpha": 1, "beta": 2, "gamma": 3})
 		s := startStands(t, &st, auth0sim.Options{})
+		// Not the example's tenant: it has no manual rule to name (a
+		// MANUAL_RULES name that matches nothing is a warning).
+		delete(s.env, "MANUAL_RULES")
 		s.sim.InjectFault(auth0sim.Fault{Method: "PATCH", PathPattern: "/api/v2/rules/" + rulesByName(st)["beta"].ID, Status: 400, Times: -1,
 			Body: `{"statusCode":400,"error":"Bad Request","message":"Payload validation error: 'Object didn't pass validation'","errorCode":"invalid_body"}`})
 		res := harness.Run(t, bin, rulesRepo(t, map[string]int{"alpha": 2, "beta": 1}), s.env)
@@ -210,4 +215,50 @@ func TestInvalidConfigurationIsReported(t *testing.T) {
 	assert.Empty(t, s.sim.Requests(), "nothing reached the tenant")
 	require.Len(t, s.slack.Messages(), 1)
 	assert.NotContains(t, res.Stdout, harness.ClientSecret)
+}
+
+// Rules configs are written on every run (Auth0 never returns their
+// values): report.json's six counts, the console, Slack and Code Insights
+// count the write as an update, and all say it is not a change. A plan
+// with DETAILED_EXITCODE=true does not exit 3 for them: a scheduled drift
+// check would fail every day.
+func TestRulesConfigRewritesAreCountedNotChanges(t *testing.T) {
+	bin := harness.Binary(t)
+	st := harness.ExampleState()
+	s := startStands(t, &st, auth0sim.Options{})
+	ws := exampleWorkspace(t)
+	res := harness.Run(t, bin, ws, s.env)
+	require.Equal(t, 0, res.Code, res.Stdout)
+
+	// Second deploy: only COUNTRY_CLAIM is written again.
+	res = harness.Run(t, bin, ws, s.env)
+	require.Equal(t, 0, res.Code, res.Stdout)
+	assert.Equal(t, report.Counts{Updated: 1, Rewritten: 1}, res.Report.Counts[model.KindRulesConfig])
+	assert.Equal(t, 1, res.Report.Total.Updated)
+	assert.Zero(t, res.Report.Total.Changes())
+	assert.Contains(t, res.Stdout, "✔ nothing to change (1 rules config rewritten, as on every run) in ")
+	assert.Contains(t, res.Stdout, "updated rules config COUNTRY_CLAIM")
+
+	msgs := s.slack.Messages()
+	require.Len(t, msgs, 2)
+	slackText := slacksim.Format(msgs[1])
+	assert.Contains(t, msgs[1].Text, "Nothing to deploy: "+s.tenant+" is up to date")
+	assert.Contains(t, slackText, "*1* updated (1 rules config rewritten, as on every run)")
+	assert.Contains(t, slackText, "Updated rules config `COUNTRY_CLAIM`")
+
+	reports := s.bb.Reports()
+	require.Len(t, reports, 1)
+	insights := bbsim.FormatReport(reports[0])
+	assert.Contains(t, insights, "Deployed: nothing to change (")
+	assert.Contains(t, insights, "; 1 rules config rewritten, as on every run).")
+	assert.Contains(t, insights, "    Updated:   1\n")
+
+	// A drift check on the same tenant: nothing pending, exit 0.
+	s.env["MODE"] = "plan"
+	s.env["DETAILED_EXITCODE"] = "true"
+	res = harness.Run(t, bin, ws, s.env)
+	require.Equal(t, 0, res.Code, "rules-config rewrites are not pending changes:\n%s", res.Stdout)
+	assert.Equal(t, report.Counts{Updated: 1, Rewritten: 1}, res.Report.Counts[model.KindRulesConfig])
+	assert.Contains(t, res.Stdout, "✔ no changes pending (1 rules config to rewrite, as on every deploy) in ")
+	assert.Contains(t, slacksim.Format(s.slack.Messages()[2]), "is up to date")
 }
