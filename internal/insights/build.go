@@ -266,14 +266,15 @@ func plural(n int, word string) string {
 	return strconv.Itoa(n) + " " + word + "s"
 }
 
-// dataFields are at most MaxDataFields typed values shown on the report.
+// dataFields are at most MaxDataFields typed values shown on the report:
+// tenant, mode, the six counts, duration and the pipeline run (SPEC §5).
+// Validation problems are in the annotations and the details.
 func dataFields(rep *report.Report) []Data {
 	c := rep.Total
 	verb := [3]string{"Created", "Updated", "Deleted"}
 	if modeName(rep) == "plan" {
 		verb = [3]string{"To create", "To update", "To delete"}
 	}
-	errs, _ := model.Problems(rep.Problems).Count()
 	var d []Data
 	if rep.Tenant != "" {
 		d = append(d, Data{Title: "Tenant", Type: "TEXT", Value: cut(rep.Tenant, 200)})
@@ -284,8 +285,8 @@ func dataFields(rep *report.Report) []Data {
 		Data{Title: verb[1], Type: "NUMBER", Value: c.Updated},
 		Data{Title: verb[2], Type: "NUMBER", Value: c.Deleted},
 		Data{Title: "Unchanged", Type: "NUMBER", Value: c.Unchanged},
+		Data{Title: "Skipped", Type: "NUMBER", Value: c.Skipped},
 		Data{Title: "Failed", Type: "NUMBER", Value: c.Failed},
-		Data{Title: "Errors", Type: "NUMBER", Value: errs},
 		Data{Title: "Duration", Type: "DURATION", Value: max(rep.DurationMS, 0)},
 	)
 	if link := PipelineURL(rep); link != "" {

@@ -123,3 +123,25 @@ func TestPipelineURL(t *testing.T) {
 	assert.Equal(t, "", PipelineURL(&report.Report{Repository: "acme/site"}))
 	assert.Equal(t, "", PipelineURL(&report.Report{Repository: "acme/site", BuildNumber: "../1"}))
 }
+
+// SPEC §5: at most 10 data fields: tenant, mode, the six counts, duration
+// and a link to the pipeline run.
+func TestDataFields(t *testing.T) {
+	titles := func(rep *report.Report) []string {
+		var out []string
+		for _, d := range BuildReport(rep).Report.Data {
+			out = append(out, d.Title)
+		}
+		return out
+	}
+	rep := &report.Report{Mode: "deploy", Tenant: "acme.eu.auth0.com", Repository: "acme/site", BuildNumber: "7",
+		Total: report.Counts{Created: 1, Updated: 2, Deleted: 3, Unchanged: 4, Skipped: 5, Failed: 6}, DurationMS: 1234}
+	assert.Equal(t, []string{"Tenant", "Mode", "Created", "Updated", "Deleted", "Unchanged", "Skipped", "Failed", "Duration", "Pipeline"}, titles(rep))
+	var values []any
+	for _, d := range BuildReport(rep).Report.Data[2:8] {
+		values = append(values, d.Value)
+	}
+	assert.Equal(t, []any{1, 2, 3, 4, 5, 6}, values)
+	rep.Mode = "plan"
+	assert.Equal(t, []string{"Tenant", "Mode", "To create", "To update", "To delete", "Unchanged", "Skipped", "Failed", "Duration", "Pipeline"}, titles(rep))
+}
