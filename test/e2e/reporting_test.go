@@ -137,9 +137,6 @@ func TestReportingOutcomes(t *testing.T) {
 		// failing its middle write gives the same account on every run.
 		st := stateWithRules(map[string]int{"alpha": 1, "beta": 2, "gamma": 3})
 		s := startStands(t, &st, auth0sim.Options{})
-		// Not the example's tenant: it has no manual rule to name (a
-		// MANUAL_RULES name that matches nothing is a warning).
-		delete(s.env, "MANUAL_RULES")
 		s.sim.InjectFault(auth0sim.Fault{Method: "PATCH", PathPattern: "/api/v2/rules/" + rulesByName(st)["beta"].ID, Status: 400, Times: -1,
 			Body: `{"statusCode":400,"error":"Bad Request","message":"Payload validation error: 'Object didn't pass validation'","errorCode":"invalid_body"}`})
 		res := harness.Run(t, bin, rulesRepo(t, map[string]int{"alpha": 2, "beta": 1}), s.env)
