@@ -21,9 +21,11 @@ import (
 
 // Publish replaces the run's Code Insights report on the commit: it deletes
 // the previous report with the same id (and with it its annotations), creates
-// the new one, then uploads the annotations in batches of at most 100. The
-// whole publication is bounded by PublishTimeout, each request by
-// RequestTimeout.
+// the new one, then uploads the annotations in batches of at most 100. A
+// refused DELETE does not stop it: the report is still created (PUT
+// replaces it) and the annotations uploaded (upserted by external_id), and
+// the error returned says the delete failed. The whole publication is
+// bounded by PublishTimeout, each request by RequestTimeout.
 //
 // Repository and Commit default to the report's. The error, when not nil, is
 // one line naming the cause (credential, scope, repository/commit, Bitbucket
@@ -70,19 +72,34 @@ func Publish(ctx context.Context, cfg Config, rep *report.Report) error {
 	reportPath := "/repositories/" + escapeRepo(cfg.Repository) + "/commit/" + url.PathEscape(cfg.Commit) + "/reports/" + url.PathEscape(p.ID)
 
 	// DELETE first: PUT on an existing report keeps its old annotations.
+	// Bitbucket answering anything but 2xx/404 (the Pipelines proxy may
+	// refuse DELETE) does not stop the publication: PUT replaces the
+	// report and annotations are upserted by external_id, so a rerun of
+	// the same content leaves the same report; only annotations of an
+	// earlier, different run on this commit may remain. No answer at all
+	// means Bitbucket cannot be reached: stop there.
 	resp, err := c.do(ctx, http.MethodDelete, reportPath, nil)
 	if err != nil {
 		return fail("not published: delete the previous report %s: %v", p.ID, err)
 	}
-	if !ok(resp.status) && resp.status != http.StatusNotFound {
-		return fail("not published: delete the previous report %s: %v", p.ID, c.statusError(resp))
+	var deleteErr error
+	deleteStatus := resp.status
+	if !ok(deleteStatus) && deleteStatus != http.StatusNotFound {
+		deleteErr = c.statusError(resp)
+	}
+	notPublished := func(format string, args ...any) error {
+		msg := fmt.Sprintf(format, args...)
+		if deleteErr != nil {
+			msg += fmt.Sprintf(" (deleting the previous report first failed too: %d %s)", deleteStatus, http.StatusText(deleteStatus))
+		}
+		return fail("%s", msg)
 	}
 
 	if resp, err = c.do(ctx, http.MethodPut, reportPath, p.Report); err != nil {
-		return fail("not published: create report %s: %v", p.ID, err)
+		return notPublished("not published: create report %s: %v", p.ID, err)
 	}
 	if !ok(resp.status) {
-		return fail("not published: create report %s: %v", p.ID, c.statusError(resp))
+		return notPublished("not published: create report %s: %v", p.ID, c.statusError(resp))
 	}
 
 	total := len(p.Annotations)
@@ -93,8 +110,11 @@ func Publish(ctx context.Context, cfg Config, rep *report.Report) error {
 			err = c.statusError(resp)
 		}
 		if err != nil {
-			return fail("published without all annotations: upload annotations %d-%d of %d: %v", start+1, end, total, err)
+			return notPublished("published without all annotations: upload annotations %d-%d of %d: %v", start+1, end, total, err)
 		}
+	}
+	if deleteErr != nil {
+		return fail("published, but the previous report %s could not be deleted first: %v; annotations of an earlier run on this commit may remain next to this run's", p.ID, deleteErr)
 	}
 	return nil
 }

@@ -236,9 +236,9 @@ func TestPublishErrors(t *testing.T) {
 		{"404", "basic", bbsim.Fault{Status: 404},
 			"Code Insights report for acme/auth0-tenant@3f6c2a9d8e7b not published: create report " + id + ": 404 Not Found: Bitbucket finds no commit 3f6c2a9d8e7b6a5c4d3e2f1a0b9c8d7e6f5a4b3c in repository acme/auth0-tenant: check BITBUCKET_REPOSITORY, that the commit is pushed, and that BITBUCKET_USER + BITBUCKET_PASSWORD (Basic: Atlassian account e-mail + API token) can read the repository (Bitbucket: Commit not found)", 0},
 		{"500", "bearer", bbsim.Fault{Status: 500},
-			"Code Insights report for acme/auth0-tenant@3f6c2a9d8e7b not published: delete the previous report " + id + ": 500 Internal Server Error: Bitbucket failed; a rerun usually publishes the report (Bitbucket: Something went wrong)", 1},
+			"Code Insights report for acme/auth0-tenant@3f6c2a9d8e7b not published: create report " + id + ": 500 Internal Server Error: Bitbucket failed; a rerun usually publishes the report (Bitbucket: Something went wrong) (deleting the previous report first failed too: 500 Internal Server Error)", 1},
 		{"429", "proxy", bbsim.Fault{Status: 429, RetryAfter: "30"},
-			"not published: delete the previous report " + id + ": 429 Too Many Requests: Bitbucket's rate limit was reached (Retry-After 30 s)", 0},
+			"not published: create report " + id + ": 429 Too Many Requests: Bitbucket's rate limit was reached (Retry-After 30 s) (Bitbucket: Rate limit for this resource has been exceeded) (deleting the previous report first failed too: 429 Too Many Requests)", 0},
 		{"annotations 500", "bearer", bbsim.Fault{Status: 500, Method: http.MethodPost},
 			"Code Insights report for acme/auth0-tenant@3f6c2a9d8e7b published without all annotations: upload annotations 1-6 of 6: 500 Internal Server Error", 1},
 	}
@@ -287,9 +287,51 @@ func TestPublishWrongCredentialsAgainstSim(t *testing.T) {
 	cfg := Config{APIURL: srv.URL + "/2.0", AccessToken: "bbat-SECRET-wrong", RetryWait: -1}
 	err := Publish(context.Background(), cfg, loadReport(t, "deploy"))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "delete the previous report")
+	assert.Contains(t, err.Error(), "not published: create report")
 	assert.Contains(t, err.Error(), "401 Unauthorized: Bitbucket rejected the access token in BITBUCKET_ACCESS_TOKEN")
+	assert.Contains(t, err.Error(), "(deleting the previous report first failed too: 401 Unauthorized)")
 	assertSafe(t, err.Error())
+}
+
+// A DELETE that Bitbucket (or the Pipelines proxy) refuses does not stop
+// the publication: the report is created and the annotations uploaded,
+// and the warning says the previous report could not be deleted. The
+// annotations' external ids depend on their content only, so a rerun of
+// the same run upserts them instead of piling them up.
+func TestPublishDeleteRefused(t *testing.T) {
+	sim, srv := newSim(t)
+	cfg := Config{Proxy: srv.URL, RetryWait: time.Millisecond}
+	rep := loadReport(t, "invalid")
+	require.NoError(t, Publish(context.Background(), cfg, rep))
+	first := sim.Reports()[0]
+	require.Len(t, first.Annotations, 4)
+
+	sim.SetFault(bbsim.Fault{Status: http.StatusMethodNotAllowed, Method: http.MethodDelete})
+	start := len(sim.Requests())
+	err := Publish(context.Background(), cfg, rep)
+	require.Error(t, err)
+	assert.Equal(t, "Code Insights report for acme/auth0-tenant@1b2c3d4e5f60 published, but the previous report "+ReportID(rep)+
+		" could not be deleted first: 405 Method Not Allowed (Bitbucket: Method Not Allowed); annotations of an earlier run on this commit may remain next to this run's", err.Error())
+	assertSafe(t, err.Error())
+	var log []string
+	for _, r := range sim.Requests()[start:] {
+		log = append(log, fmt.Sprintf("%s %d", r.Method, r.Status))
+	}
+	assert.Equal(t, []string{"DELETE 405", "PUT 200", "POST 200"}, log, "the report is created and annotated all the same")
+	stored := sim.Reports()
+	require.Len(t, stored, 1)
+	assert.Len(t, stored[0].Annotations, 4, "the same annotations are upserted, not added again")
+	for i, a := range stored[0].Annotations {
+		assert.Equal(t, first.Annotations[i].ExternalID, a.ExternalID)
+	}
+
+	// A different run on the same commit: its report replaces the old one.
+	rep.Problems = rep.Problems[:1]
+	rep.Error = "one problem left"
+	require.Error(t, Publish(context.Background(), cfg, rep))
+	stored = sim.Reports()
+	require.Len(t, stored, 1)
+	assert.Contains(t, stored[0].Report.Details, "one problem left")
 }
 
 func TestPublishUnreachable(t *testing.T) {

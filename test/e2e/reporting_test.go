@@ -160,6 +160,8 @@ func TestReportingFailuresAreWarnings(t *testing.T) {
 		{name: "bitbucket 403", bb: &bbsim.Fault{Status: 403}, expect: "403"},
 		{name: "bitbucket 404", bb: &bbsim.Fault{Status: 404}, expect: reportRepo},
 		{name: "bitbucket 500", bb: &bbsim.Fault{Status: 500}, expect: "500"},
+		// The Pipelines proxy may refuse DELETE: the report is published all the same.
+		{name: "bitbucket refuses DELETE", bb: &bbsim.Fault{Status: 405, Method: "DELETE"}, expect: "published, but the previous report"},
 		{name: "slack 404 no_service", slack: &slacksim.Fault{Status: 404, Answer: "no_service"}, expect: "no_service"},
 		{name: "slack 429", slack: &slacksim.Fault{Status: 429, Answer: "rate_limited", RetryAfter: "30"}, expect: "rate_limited"},
 		{name: "slack 500", slack: &slacksim.Fault{Status: 500, Answer: "rollup_error"}, expect: "rollup_error"},
@@ -192,6 +194,10 @@ func TestReportingFailuresAreWarnings(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, warnLines, "the warning is one line in the log")
+			if tc.bb != nil && tc.bb.Method == "DELETE" {
+				require.Len(t, s.bb.Reports(), 1)
+				assert.NotEmpty(t, s.bb.Reports()[0].Annotations)
+			}
 		})
 	}
 }
