@@ -31,7 +31,8 @@ func (r *run) publish(ctx context.Context) {
 }
 
 func (r *run) publishInsights(ctx context.Context) {
-	cfg, err := insights.ResolveConfig(r.deps.Env)
+	// Inside Pipelines or not is the configuration's decision, made once.
+	cfg, err := insights.ResolveConfig(r.deps.Env, r.cfg.InPipelines)
 	if err != nil {
 		r.warn("Code Insights report not published: %v", err)
 		return

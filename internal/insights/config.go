@@ -64,14 +64,18 @@ var ErrNoCredentials = errors.New("no Bitbucket credentials: set BITBUCKET_ACCES
 
 // ResolveConfig builds a Config from environment variables, read through
 // lookupEnv (os.LookupEnv in production). Empty values count as unset.
+// inPipelines is the configuration's decision that the run is inside
+// Bitbucket Pipelines (config.Config.InPipelines: BITBUCKET_PIPELINE_UUID,
+// or BITBUCKET_PIPE_STORAGE_DIR, or BITBUCKET_BUILD_NUMBER with
+// BITBUCKET_CLONE_DIR), so that the pipe decides it in one place.
 //
 //   - Repository: BITBUCKET_REPOSITORY (workspace/repo or a
 //     https://bitbucket.org/workspace/repo URL), else BITBUCKET_REPO_FULL_NAME.
 //   - Commit: BITBUCKET_COMMIT.
 //   - Auth, first match wins:
 //     1. BITBUCKET_PROXY set: that proxy, no credentials.
-//     2. In Pipelines (BITBUCKET_PIPELINE_UUID or BITBUCKET_BUILD_NUMBER set)
-//     with neither BITBUCKET_ACCESS_TOKEN nor BITBUCKET_USER/PASSWORD: the
+//     2. In Pipelines (inPipelines) with neither BITBUCKET_ACCESS_TOKEN
+//     nor BITBUCKET_USER/PASSWORD: the
 //     auth proxy on port 29418 of DOCKER_HOST's host (a pipe gets
 //     DOCKER_HOST=tcp://host.docker.internal:2375); without DOCKER_HOST,
 //     host.docker.internal inside a pipe (BITBUCKET_PIPE_STORAGE_DIR set),
@@ -85,7 +89,7 @@ var ErrNoCredentials = errors.New("no Bitbucket credentials: set BITBUCKET_ACCES
 // DOCKER_HOST alone does not mean "in Pipelines": developers often set it
 // for their own Docker engine, and a proxy guessed from it would swallow
 // every request. Errors name variables, never their secret values.
-func ResolveConfig(lookupEnv func(string) (string, bool)) (Config, error) {
+func ResolveConfig(lookupEnv func(string) (string, bool), inPipelines bool) (Config, error) {
 	get := func(name string) string {
 		v, _ := lookupEnv(name)
 		return strings.TrimSpace(v)
@@ -117,7 +121,6 @@ func ResolveConfig(lookupEnv func(string) (string, bool)) (Config, error) {
 	}
 	hasCredentials := cfg.AccessToken != "" || (cfg.User != "" && cfg.Password != "")
 
-	inPipelines := get("BITBUCKET_PIPELINE_UUID") != "" || get("BITBUCKET_BUILD_NUMBER") != ""
 	switch {
 	case get("BITBUCKET_PROXY") != "":
 		cfg.Proxy = get("BITBUCKET_PROXY")

@@ -64,7 +64,8 @@ func TestResolveConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := ResolveConfig(env(tc.env))
+			_, inPipelines := tc.env["BITBUCKET_PIPELINE_UUID"]
+			cfg, err := ResolveConfig(env(tc.env), inPipelines)
 			require.NoError(t, err)
 			assert.Contains(t, cfg.String(), tc.want)
 		})
@@ -78,6 +79,9 @@ func TestResolveConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"no credentials outside Pipelines", map[string]string{"DOCKER_HOST": "tcp://localhost:2375"}, ErrNoCredentials.Error()},
+		// A build number alone (a developer's shell, another CI) is not
+		// Pipelines for the configuration: no proxy is guessed from it.
+		{"build number alone is not Pipelines", map[string]string{"BITBUCKET_BUILD_NUMBER": "42", "BITBUCKET_COMMIT": "3f6c2a9d8e7b6a5c4d3e2f1a0b9c8d7e6f5a4b3c"}, ErrNoCredentials.Error()},
 		{"user without API token", map[string]string{"BITBUCKET_USER": "a@b.c"}, "BITBUCKET_USER is set but BITBUCKET_PASSWORD (an API token) is not"},
 		{"API token without user", map[string]string{"BITBUCKET_PASSWORD": "SECRET-pw"}, "BITBUCKET_PASSWORD is set but BITBUCKET_USER (your Atlassian account e-mail) is not"},
 		{"bad repository", map[string]string{"BITBUCKET_ACCESS_TOKEN": "SECRET-tok", "BITBUCKET_REPOSITORY": "just-a-name"}, `repository "just-a-name" is not workspace/repo`},
@@ -87,7 +91,7 @@ func TestResolveConfigErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ResolveConfig(env(tc.env))
+			_, err := ResolveConfig(env(tc.env), false)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "SECRET")

@@ -413,7 +413,7 @@ func TestResolveConfigThenPublish(t *testing.T) {
 			for k, v := range vars {
 				m[k] = strings.ReplaceAll(v, "{srv}", srv.URL)
 			}
-			cfg, err := ResolveConfig(env(m))
+			cfg, err := ResolveConfig(env(m), true)
 			require.NoError(t, err)
 			require.NoError(t, Publish(context.Background(), cfg, rep))
 			_, ok := sim.Report("acme/auth0-tenant", rep.Commit, ReportID(rep))

@@ -265,3 +265,39 @@ func TestRulesConfigRewritesAreCountedNotChanges(t *testing.T) {
 	assert.Contains(t, res.Stdout, "✔ no changes pending (1 rules config to rewrite, as on every deploy) in ")
 	assert.Contains(t, slacksim.Format(s.slack.Messages()[2]), "is up to date")
 }
+
+// report.json has every field SPEC §5 lists even when unknown, and Code
+// Insights agrees with the configuration on "inside Pipelines": a build
+// number alone (no BITBUCKET_CLONE_DIR, no pipeline UUID) is not, so no
+// Pipelines proxy is guessed and the warning asks for credentials.
+func TestReportKeysAndPipelinesDecision(t *testing.T) {
+	bin := harness.Binary(t)
+	ws := exampleWorkspace(t)
+	env := map[string]string{
+		"MODE":                     "validate",
+		"BITBUCKET_CLONE_DIR":      "",
+		"BITBUCKET_BUILD_NUMBER":   "42",
+		"BITBUCKET_REPO_FULL_NAME": reportRepo,
+		"BITBUCKET_COMMIT":         reportCommit,
+		"CODE_INSIGHTS":            "true",
+	}
+	for _, k := range []string{"AUTH0_KEYWORD_REPLACE_MAPPINGS", "MANUAL_RULES"} {
+		env[k] = harness.ExampleEnv("x")[k]
+	}
+	res := harness.Run(t, bin, ws, env)
+	require.Equal(t, 0, res.Code, res.Stdout)
+	require.Len(t, res.Report.Warnings, 1, "%v", res.Report.Warnings)
+	assert.Contains(t, res.Report.Warnings[0], "Code Insights report not published: no Bitbucket credentials")
+	assert.NotContains(t, res.Stdout, "29418")
+
+	data, err := os.ReadFile(filepath.Join(res.ReportDir, "report.json"))
+	require.NoError(t, err)
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(data, &raw))
+	for k, want := range map[string]any{"branch": "", "error": "", "repository": reportRepo, "commit": reportCommit, "build_number": "42"} {
+		assert.Equal(t, want, raw[k], k)
+	}
+	for _, k := range []string{"schema_version", "tool", "mode", "status", "tenant", "started_at", "duration_ms", "counts", "items", "problems", "api"} {
+		assert.Contains(t, raw, k)
+	}
+}
