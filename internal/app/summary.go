@@ -30,9 +30,7 @@ func (r *run) printSummary() {
 		fmt.Fprintln(r.out)
 	}
 	if rep.API.Requests > 0 {
-		r.log.Info().Msgf("Management API: %d requests (%d reads, %d writes), %d retries, %d rate-limit waits (%s)",
-			rep.API.Requests, rep.API.Reads, rep.API.Writes, rep.API.Retries, rep.API.RateLimitWaits,
-			(time.Duration(rep.API.WaitedMS) * time.Millisecond).Round(time.Millisecond))
+		r.log.Info().Msg("Management API: " + rep.API.Summary())
 	}
 	if !r.noReports {
 		r.log.Info().Msgf("reports: %s/report.json, %s/report.md", r.displayPath(r.cfg.ReportDir), r.displayPath(r.cfg.ReportDir))

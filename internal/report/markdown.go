@@ -37,7 +37,7 @@ func Markdown(rep *Report) string {
 	row("Duration", (time.Duration(rep.DurationMS) * time.Millisecond).String())
 	row("Tool", rep.Tool.Name+" "+rep.Tool.Version)
 	if rep.API.Requests > 0 {
-		row("Management API", fmt.Sprintf("%d requests (%d reads, %d writes), %d retries, %d rate-limit waits", rep.API.Requests, rep.API.Reads, rep.API.Writes, rep.API.Retries, rep.API.RateLimitWaits))
+		row("Management API", rep.API.Summary())
 	}
 	if rep.BackupDir != "" {
 		row("Backup", rep.BackupDir)

@@ -4,6 +4,8 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
@@ -179,6 +181,42 @@ type APIUsage struct {
 	RateLimited    int   `json:"rate_limited"`
 	RateLimitWaits int   `json:"rate_limit_waits"`
 	WaitedMS       int64 `json:"waited_ms"`
+}
+
+// TokenRequests counts the requests that were neither Management API reads
+// nor writes: the token requests (retries included).
+func (u APIUsage) TokenRequests() int { return max(u.Requests-u.Reads-u.Writes, 0) }
+
+// Summary is the usage in one line for people, e.g. "35 requests (1 token,
+// 20 reads, 14 writes), 0 retries, 24 rate-limit waits; 25.6s of waiting,
+// summed over requests that wait in parallel". The waiting time is summed
+// over requests (retry back-offs included), so it can exceed the run's
+// duration when several requests wait at once.
+func (u APIUsage) Summary() string {
+	var groups []string
+	if n := u.TokenRequests(); n == 1 {
+		groups = append(groups, "1 token")
+	} else if n > 1 {
+		groups = append(groups, fmt.Sprintf("%d token requests", n))
+	}
+	groups = append(groups, countWord(u.Reads, "read", "reads"), countWord(u.Writes, "write", "writes"))
+	s := fmt.Sprintf("%s (%s), %s, %s", countWord(u.Requests, "request", "requests"), strings.Join(groups, ", "),
+		countWord(u.Retries, "retry", "retries"), countWord(u.RateLimitWaits, "rate-limit wait", "rate-limit waits"))
+	if u.WaitedMS > 0 {
+		waited := time.Duration(u.WaitedMS) * time.Millisecond
+		if waited >= time.Second {
+			waited = waited.Round(100 * time.Millisecond)
+		}
+		s += fmt.Sprintf("; %s of waiting, summed over requests that wait in parallel", waited)
+	}
+	return s
+}
+
+func countWord(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // IsChange reports whether an item action changes the tenant.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +111,15 @@ func TestHeadlineRewrites(t *testing.T) {
 	}
 }
 
+func TestAPIUsageSummary(t *testing.T) {
+	u := APIUsage{Requests: 35, Reads: 20, Writes: 14, RateLimitWaits: 24, WaitedMS: 25_640}
+	assert.Equal(t, "35 requests (1 token, 20 reads, 14 writes), 0 retries, 24 rate-limit waits; 25.6s of waiting, summed over requests that wait in parallel", u.Summary())
+	assert.Equal(t, 1, u.TokenRequests())
+	u = APIUsage{Requests: 4, Reads: 1, Writes: 1, Retries: 1, RateLimitWaits: 1, WaitedMS: 450}
+	assert.Equal(t, "4 requests (2 token requests, 1 read, 1 write), 1 retry, 1 rate-limit wait; 450ms of waiting, summed over requests that wait in parallel", u.Summary())
+	assert.False(t, strings.Contains(APIUsage{Requests: 3, Reads: 2}.Summary(), "waiting"))
+}
+
 func TestMarkdownSaysWhatTheRewritesAre(t *testing.T) {
 	rep := &Report{Mode: "deploy", Status: StatusSucceeded,
 		Items:  []Item{{Kind: model.KindRulesConfig, Name: "API_KEY", Path: "rules-configs/API_KEY.json", Action: "update", Result: ResultApplied, Refresh: true}},
@@ -120,4 +130,5 @@ func TestMarkdownSaysWhatTheRewritesAre(t *testing.T) {
 	assert.Contains(t, md, "# Auth0 deployment report: nothing to change (1 rules config rewritten, as on every run)")
 	assert.Contains(t, md, "| rules-config | 0 | 1 | 0 | 0 | 0 | 0 |")
 	assert.Contains(t, md, "The counts include 1 rules config rewritten, as on every run")
+	assert.Contains(t, md, "| Management API | 3 requests (1 token, 1 read, 1 write), 0 retries, 0 rate-limit waits |")
 }

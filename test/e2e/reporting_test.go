@@ -241,6 +241,7 @@ func TestRulesConfigRewritesAreCountedNotChanges(t *testing.T) {
 	assert.Zero(t, res.Report.Total.Changes())
 	assert.Contains(t, res.Stdout, "✔ nothing to change (1 rules config rewritten, as on every run) in ")
 	assert.Contains(t, res.Stdout, "updated rules config COUNTRY_CLAIM")
+	assert.Regexp(t, `Management API: \d+ requests \(1 token, \d+ reads, 1 write\), 0 retries, 0 rate-limit waits`, res.Stdout)
 
 	msgs := s.slack.Messages()
 	require.Len(t, msgs, 2)
