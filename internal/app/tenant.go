@@ -79,6 +79,12 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		return r.invalid("the repository does not fit the tenant (%s): nothing was written", countPhrase(p.Problems))
 	}
 
+	// Missing scopes stop the run before the first write (in plan mode
+	// too: the deployment would fail half-way).
+	if code, stop := r.checkScopes(client, p, mode); stop {
+		return code
+	}
+
 	if mode == config.ModePlan {
 		r.recordItems(p, nil, mode)
 		r.logPlan(p)
@@ -163,6 +169,41 @@ func (r *run) readBack(ctx context.Context, client *tenant.Client, req model.Rea
 	}
 	return r.failed("the tenant changed during the deployment: every write succeeded, but read back afterwards it differs from the repository in %s (%s); another deployment overlapping this one, or a hand edit, changed the tenant; run again",
 		countNoun(len(differ), "item"), strings.Join(differ, ", "))
+}
+
+// checkScopes compares the scopes the plan's writes need with those the
+// token answer listed. Missing ones stop the run with exit code 2 before
+// anything is written, naming each scope and the changes that need it.
+// Without a scope list (the answer had none, or an empty one) nothing is
+// checked. In plan mode, an application holding read scopes only is one
+// made for plans (docs/network.md): its scopes say nothing about the
+// deploying application's, so they are not held against the plan.
+func (r *run) checkScopes(client *tenant.Client, p *plan.Plan, mode string) (int, bool) {
+	if len(p.Writes) == 0 {
+		return 0, false
+	}
+	granted, known := client.GrantedScopes()
+	if !known {
+		r.log.Debug().Msg("the token answer lists no scopes: the scopes the writes need were not checked")
+		return 0, false
+	}
+	missing := missingScopes(p, granted)
+	if len(missing) == 0 {
+		return 0, false
+	}
+	if mode == config.ModePlan && readOnly(granted) {
+		r.log.Info().Msg("the application has read scopes only: the write scopes a deployment needs were not checked")
+		return 0, false
+	}
+	what := "the planned changes need Management API scopes the application lacks"
+	outcome := "nothing was written"
+	if mode == config.ModePlan {
+		what = "the deployment would fail: the planned changes need Management API scopes the application lacks"
+		outcome = fmt.Sprintf("nothing was written (MODE=%s)", r.rep.Mode)
+	}
+	code := r.invalid("%s: %s; %s; %s", what, describeMissing(missing), outcome, grantHint)
+	r.recordItems(p, nil, mode)
+	return code, true
 }
 
 // countNoun is "1 item" or "3 items".

@@ -41,6 +41,8 @@ type Client struct {
 	domain   string // scheme://host, for hints
 	audience string
 	redact   []string
+	// scopes records the scope list of the token answer.
+	scopes *scopeRecorder
 
 	now          func() time.Time
 	sleep        func(ctx context.Context, d time.Duration) error
@@ -130,7 +132,8 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		EndpointParams: url.Values{"audience": {audience}},
 		AuthStyle:      oauth2.AuthStyleInParams,
 	}).TokenSource(tokenCtx)
-	apiClient := &http.Client{Transport: &oauth2.Transport{Source: tokens, Base: c.transport}}
+	c.scopes = &scopeRecorder{src: tokens}
+	apiClient := &http.Client{Transport: &oauth2.Transport{Source: c.scopes, Base: c.transport}}
 
 	// go-auth0 wants a token source of its own: give it a static
 	// placeholder, whose Authorization header apiClient's transport
@@ -171,6 +174,49 @@ func (c *Client) Usage() report.APIUsage {
 		RateLimitWaits: c.usage.waits,
 		WaitedMS:       c.usage.waited.Milliseconds(),
 	}
+}
+
+// GrantedScopes returns the Management API scopes the token answer listed
+// (its "scope" field, space separated), once a token has been fetched (by
+// the first request). known is false before that, and when the answer had
+// no scope field or an empty one: then nothing can be said about scopes.
+func (c *Client) GrantedScopes() (scopes []string, known bool) {
+	return c.scopes.granted()
+}
+
+// scopeRecorder passes tokens through and keeps the scope list of the
+// token answer. oauth2's reuse source hands out the cached token until it
+// expires, so this costs nothing per request.
+type scopeRecorder struct {
+	src   oauth2.TokenSource
+	mu    sync.Mutex
+	seen  bool
+	scope string
+}
+
+func (s *scopeRecorder) Token() (*oauth2.Token, error) {
+	t, err := s.src.Token()
+	if err != nil || t == nil {
+		return t, err
+	}
+	scope, _ := t.Extra("scope").(string)
+	s.mu.Lock()
+	s.seen, s.scope = true, scope
+	s.mu.Unlock()
+	return t, nil
+}
+
+func (s *scopeRecorder) granted() ([]string, bool) {
+	if s == nil {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := strings.Fields(s.scope)
+	if !s.seen || len(list) == 0 {
+		return nil, false
+	}
+	return list, true
 }
 
 // Concurrency says how many writes the deploy stage may run at once: half

@@ -3,6 +3,7 @@ package tenant_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -78,5 +79,46 @@ func TestTokenSecretTravelsInTheBody(t *testing.T) {
 	require.Len(t, apiAuth, 2)
 	for _, a := range apiAuth {
 		assert.Equal(t, "Bearer eyJ", a[:10], "API requests carry the issued JWT, not go-auth0's placeholder")
+	}
+}
+
+// The token answer's scope field is what the pre-write scope check relies
+// on; without it (or with an empty one) nothing is known.
+func TestGrantedScopesFromTheTokenAnswer(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		scope     any // nil: no scope field
+		want      []string
+		wantKnown bool
+	}{
+		{name: "listed", scope: "read:rules  update:rules\tread:clients", want: []string{"read:rules", "update:rules", "read:clients"}, wantKnown: true},
+		{name: "no scope field", scope: nil},
+		{name: "empty scope field", scope: ""},
+		{name: "not a string", scope: []string{"read:rules"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.URL.Path == "/oauth/token" {
+					body := map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 86400}
+					if tt.scope != nil {
+						body["scope"] = tt.scope
+					}
+					_ = json.NewEncoder(w).Encode(body)
+					return
+				}
+				_, _ = io.WriteString(w, `{}`)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := tenant.New(context.Background(), tenant.Options{Domain: srv.URL, ClientID: "id", ClientSecret: "secret"})
+			require.NoError(t, err)
+			_, known := c.GrantedScopes()
+			assert.False(t, known, "nothing is known before the token is fetched")
+			_, err = c.Read(context.Background(), model.ReadRequest{TenantPages: true})
+			require.NoError(t, err)
+			got, known := c.GrantedScopes()
+			assert.Equal(t, tt.wantKnown, known)
+			assert.Equal(t, tt.want, got)
+		})
 	}
 }
