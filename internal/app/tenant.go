@@ -60,7 +60,7 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		return r.failed("could not read the tenant, nothing was written: %s", explain(err))
 	}
 	if !current.RulesAvailable && (r.desired.RulesManaged || r.desired.RulesConfigsManaged) {
-		r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules and rules-configs steps were skipped; migrate rules to Actions (see README \"Migrating rules to actions\")", cfg.TenantName())
+		r.warnRulesSkipped(current)
 	}
 
 	popts := plan.Options{
@@ -204,6 +204,27 @@ func (r *run) checkScopes(client *tenant.Client, p *plan.Plan, mode string) (int
 	code := r.invalid("%s: %s; %s; %s", what, describeMissing(missing), outcome, grantHint)
 	r.recordItems(p, nil, mode)
 	return code, true
+}
+
+// warnRulesSkipped says why the rules step was skipped and what in the
+// repository was therefore not deployed.
+func (r *run) warnRulesSkipped(current *model.Current) {
+	var skipped []string
+	if n := len(r.desired.Rules); r.desired.RulesManaged && n > 0 {
+		skipped = append(skipped, fmt.Sprintf("%s from rules/", countNoun(n, "rule")))
+	}
+	if n := len(r.desired.RulesConfigs); r.desired.RulesConfigsManaged && n > 0 {
+		skipped = append(skipped, fmt.Sprintf("%s from rules-configs/", countNoun(n, "rules config")))
+	}
+	notDeployed := ""
+	if len(skipped) > 0 {
+		notDeployed = "; not deployed: " + strings.Join(skipped, " and ")
+	}
+	if tenant.MissingReadRulesScope(current) {
+		r.warn("the application lacks the read:rules scope, so the rules of tenant %s could not be read: the rules and rules-configs steps were skipped%s; grant read:rules (and create:rules, update:rules, delete:rules to deploy them) to the application in the Auth0 dashboard (Applications > APIs > Auth0 Management API > Machine To Machine Applications) and run again", r.cfg.TenantName(), notDeployed)
+		return
+	}
+	r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules and rules-configs steps were skipped%s; migrate rules to Actions (see README \"Migrating rules to actions\")", r.cfg.TenantName(), notDeployed)
 }
 
 // countNoun is "1 item" or "3 items".

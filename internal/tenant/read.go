@@ -186,7 +186,7 @@ func (c *Client) Read(ctx context.Context, req model.ReadRequest) (*model.Curren
 	if req.Rules {
 		g.Go(func() error {
 			rules, err := c.readRules(gctx)
-			if reason, gone := rulesUnavailable(err); gone {
+			if reason, gone := rulesUnavailable(err, true); gone {
 				mu.Lock()
 				cur.RulesAvailable, cur.RulesUnavailableReason = false, reason
 				mu.Unlock()
@@ -213,7 +213,7 @@ func (c *Client) Read(ctx context.Context, req model.ReadRequest) (*model.Curren
 	if req.RulesConfigs {
 		g.Go(func() error {
 			keys, err := c.readRulesConfigKeys(gctx)
-			if reason, gone := rulesUnavailable(err); gone {
+			if reason, gone := rulesUnavailable(err, false); gone {
 				mu.Lock()
 				if cur.RulesAvailable {
 					cur.RulesAvailable, cur.RulesUnavailableReason = false, reason
@@ -331,24 +331,45 @@ func (c *Client) Read(ctx context.Context, req model.ReadRequest) (*model.Curren
 	return cur, nil
 }
 
-// rulesUnavailable reports whether err means the tenant has no Rules (end
-// of life, or never enabled): a 404, or a 403 that is not a missing scope.
-func rulesUnavailable(err error) (string, bool) {
+// rulesUnavailable reports whether err means that the rules step is to be
+// skipped, and why. On GET /rules (rules true) that is any 403 or 404
+// (SPEC: a 403/404 on /rules skips the rules step, it never fails the
+// deployment): the tenant has no Rules (end of life, or never enabled), or
+// the application lacks read:rules, which the reason then says (see
+// MissingReadRulesScope). On GET /rules-configs it is a 404, or a 403 that
+// is not a missing scope: a missing read:rules_configs is a configuration
+// error like any other missing read scope.
+func rulesUnavailable(err error, rules bool) (string, bool) {
 	e, ok := AsError(err)
 	if !ok || e.Kind != KindAPI {
 		return "", false
 	}
+	scope := e.Status == http.StatusForbidden && (e.Code == "insufficient_scope" || len(e.Scopes()) > 0)
 	switch {
 	case e.Status == http.StatusNotFound:
-	case e.Status == http.StatusForbidden && e.Code != "insufficient_scope" && len(e.Scopes()) == 0:
+	case e.Status == http.StatusForbidden && (rules || !scope):
 	default:
 		return "", false
 	}
-	reason := fmt.Sprintf("the tenant answered %s", statusLine(e.Status))
+	answer := statusLine(e.Status)
 	if e.Message != "" {
-		reason += ": " + e.Message
+		answer += ": " + e.Message
 	}
-	return reason, true
+	if scope {
+		return fmt.Sprintf("%s (the tenant answered %s)", lacksReadRules, answer), true
+	}
+	return "the tenant answered " + answer, true
+}
+
+// lacksReadRules starts Current.RulesUnavailableReason when GET /rules was
+// refused for a missing scope.
+const lacksReadRules = "the application lacks the scope read:rules"
+
+// MissingReadRulesScope reports whether cur's rules were skipped because
+// the application lacks the read:rules scope, rather than because the
+// tenant has no Rules.
+func MissingReadRulesScope(cur *model.Current) bool {
+	return cur != nil && !cur.RulesAvailable && strings.HasPrefix(cur.RulesUnavailableReason, lacksReadRules)
 }
 
 func (c *Client) readRules(ctx context.Context) ([]wireRule, error) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -393,27 +392,54 @@ func TestReadDatabaseNamesLookup(t *testing.T) {
 
 func TestReadRulesEndOfLife(t *testing.T) {
 	const eol = "Rules reached end of life on 2026-11-18: this is a deprecated feature and is no longer available on this tenant."
+	type answer struct {
+		status    int
+		code, msg string
+	}
+	ok := answer{status: 200}
+	eol403 := answer{403, "feature_not_available", eol}
 	tests := []struct {
-		name       string
-		status     int
-		code       string
-		msg        string
-		wantGone   bool
-		wantReason string
-		wantErr    string
+		name           string
+		rules, configs answer
+		wantGone       bool
+		wantScope      bool
+		wantReason     string
+		wantErr        string
 	}{
-		{name: "403 feature gone", status: 403, code: "feature_not_available", msg: eol, wantGone: true,
+		{name: "403 feature gone", rules: eol403, configs: eol403, wantGone: true,
 			wantReason: "the tenant answered 403 Forbidden: " + eol},
-		{name: "404", status: 404, msg: "Not Found", wantGone: true, wantReason: "the tenant answered 404 Not Found: Not Found"},
-		{name: "403 missing scope is an error, not end of life", status: 403, code: "insufficient_scope",
-			msg: "Insufficient scope, expected any of: read:rules", wantErr: "read rules: 403 Forbidden: Insufficient scope, expected any of: read:rules (insufficient_scope)"},
+		{name: "404", rules: answer{404, "", "Not Found"}, configs: answer{404, "", "Not Found"}, wantGone: true,
+			wantReason: "the tenant answered 404 Not Found: Not Found"},
+		// SPEC §2: any 403 on /rules skips the rules step; a missing
+		// read:rules says so instead of "end of life".
+		{name: "403 missing read:rules skips, naming the scope", rules: answer{403, "insufficient_scope", "Insufficient scope, expected any of: read:rules"},
+			configs: ok, wantGone: true, wantScope: true,
+			wantReason: "the application lacks the scope read:rules (the tenant answered 403 Forbidden: Insufficient scope, expected any of: read:rules)"},
+		{name: "403 naming scopes without an errorCode is a scope too", rules: answer{403, "", "Insufficient scope, expected any of: read:rules"},
+			configs: ok, wantGone: true, wantScope: true,
+			wantReason: "the application lacks the scope read:rules (the tenant answered 403 Forbidden: Insufficient scope, expected any of: read:rules)"},
+		// /rules-configs is not /rules: its missing scope is an error like
+		// any other missing read scope.
+		{name: "403 missing read:rules_configs is an error", rules: ok,
+			configs: answer{403, "insufficient_scope", "Insufficient scope, expected any of: read:rules_configs"},
+			wantErr: "read rules configs: 403 Forbidden: Insufficient scope, expected any of: read:rules_configs (insufficient_scope)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+				a := tt.rules
+				if r.URL.Path == "/api/v2/rules-configs" {
+					a = tt.configs
+				}
 				switch r.URL.Path {
 				case "/api/v2/rules", "/api/v2/rules-configs":
-					apiErr(w, tt.status, tt.msg, tt.code)
+					if a.status != 200 {
+						apiErr(w, a.status, a.msg, a.code)
+					} else if r.URL.Path == "/api/v2/rules" {
+						writeTestJSON(w, 200, map[string]any{"total": 0, "rules": []any{}})
+					} else {
+						writeTestJSON(w, 200, []any{})
+					}
 				case "/api/v2/tenants/settings":
 					writeTestJSON(w, 200, map[string]any{})
 				default:
@@ -424,13 +450,14 @@ func TestReadRulesEndOfLife(t *testing.T) {
 			cur, err := c.Read(context.Background(), model.ReadRequest{Rules: true, RulesConfigs: true, TenantPages: true})
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.True(t, strings.HasSuffix(err.Error(), strings.TrimPrefix(tt.wantErr, "read rules: ")), err.Error())
-				assert.Contains(t, Hint(err), "read:rules")
+				assert.Equal(t, tt.wantErr, err.Error())
+				assert.Contains(t, Hint(err), "read:rules_configs")
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, !tt.wantGone, cur.RulesAvailable)
 			assert.Equal(t, tt.wantReason, cur.RulesUnavailableReason)
+			assert.Equal(t, tt.wantScope, MissingReadRulesScope(cur))
 			assert.Empty(t, cur.Rules)
 		})
 	}

@@ -325,6 +325,7 @@ func TestSimRulesEndOfLife(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, cur.RulesAvailable)
 	assert.Contains(t, cur.RulesUnavailableReason, "403 Forbidden: Rules reached end of life")
+	assert.False(t, tenant.MissingReadRulesScope(cur), "end of life is not a missing scope")
 	assert.Empty(t, cur.Rules)
 }
 
@@ -338,9 +339,17 @@ func TestSimMissingScope(t *testing.T) {
 	e := startSim(t, auth0sim.Options{Scopes: scopes})
 	c := e.client(t)
 
-	_, err := c.Read(context.Background(), model.ReadRequest{Rules: true})
-	require.Error(t, err, "a missing read:rules is a scope problem, not Rules' end of life")
-	assert.Equal(t, "read rules: 403 Forbidden: Insufficient scope, expected any of: read:rules (insufficient_scope)", err.Error())
+	// SPEC §2: a 403 on /rules skips the rules step, it never fails the
+	// run; the reason says it is the scope, not Rules' end of life.
+	cur, err := c.Read(context.Background(), model.ReadRequest{Rules: true})
+	require.NoError(t, err)
+	assert.False(t, cur.RulesAvailable)
+	assert.True(t, tenant.MissingReadRulesScope(cur))
+	assert.Equal(t, "the application lacks the scope read:rules (the tenant answered 403 Forbidden: Insufficient scope, expected any of: read:rules)", cur.RulesUnavailableReason)
+
+	granted, known := c.GrantedScopes()
+	require.True(t, known, "the stand-in's token answer lists the scopes")
+	assert.Equal(t, scopes, granted)
 
 	err = c.UpdateConnectionOptions(context.Background(), auth0sim.DefaultDatabaseID, map[string]any{"customScripts": map[string]any{}})
 	require.Error(t, err)

@@ -133,3 +133,48 @@ func TestReadOnlyApplicationPlans(t *testing.T) {
 	assert.Empty(t, writeLines(sim.Requests()))
 	assert.Contains(t, res.Report.Error, "update:clients (page login); update:rules (rule a-rule)")
 }
+
+// SPEC §2: a 403/404 on /rules skips the rules step with a warning; it
+// never fails the deployment. The warning says what was not deployed, and
+// when the 403 is a missing read:rules, says so instead of "end of life".
+func TestRulesForbiddenSkipsTheRulesStep(t *testing.T) {
+	bin := harness.Binary(t)
+	for _, tc := range []struct {
+		name        string
+		opts        auth0sim.Options
+		wantWarning []string
+		notWarning  string
+	}{
+		{name: "end of life", opts: auth0sim.Options{RulesEOL: true},
+			wantWarning: []string{"end of life 2026-11-18", "not deployed: 2 rules from rules/", "migrate rules to Actions"}, notWarning: "read:rules"},
+		{name: "missing read:rules", opts: auth0sim.Options{Scopes: scopesWithout("read:rules")},
+			wantWarning: []string{"lacks the read:rules scope", "not deployed: 2 rules from rules/", "grant read:rules"}, notWarning: "end of life"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := stateWithRules(map[string]int{"a-rule": 1})
+			sim, url := harness.StartSim(t, &st, tc.opts)
+			ws := rulesRepo(t, map[string]int{"a-rule": 2, "b-rule": 3})
+			harness.WriteFiles(t, ws, map[string]string{"pages/login.html": newLoginPage})
+
+			res := harness.Run(t, bin, ws, simEnv(url))
+			require.Equal(t, 0, res.Code, res.Stdout)
+			assert.Equal(t, report.StatusSucceeded, res.Report.Status)
+			assert.Equal(t, []string{"PATCH /api/v2/clients/" + auth0sim.DefaultGlobalClientID + " 200"}, writeLines(sim.Requests()),
+				"the other steps ran; no rule was written")
+			assert.Equal(t, map[string]int{"a-rule": 1}, ruleOrders(sim.Snapshot()))
+			warnings := strings.Join(res.Report.Warnings, "\n")
+			for _, w := range tc.wantWarning {
+				assert.Contains(t, warnings, w)
+			}
+			assert.NotContains(t, warnings, tc.notWarning)
+			skipped := 0
+			for _, it := range res.Report.Items {
+				if it.Kind == "rule" {
+					assert.Equal(t, report.ResultSkipped, it.Result, it.Name)
+					skipped++
+				}
+			}
+			assert.Equal(t, 2, skipped)
+		})
+	}
+}
