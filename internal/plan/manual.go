@@ -25,6 +25,18 @@ func (b *builder) manualTypos() {
 			known[a.Name] = true
 		}
 		b.warnUnmatched("MANUAL_ACTIONS", "actions/", b.opts.ManualActions, known)
+		// REDEPLOY_ACTIONS can only force an action the repository has.
+		inRepo := map[string]bool{"*": true}
+		for _, a := range d.Actions {
+			inRepo[a.Name] = true
+		}
+		seen := map[string]bool{}
+		for _, name := range b.opts.RedeployActions {
+			if !inRepo[name] && !seen[name] {
+				seen[name] = true
+				b.p.Problems.Warnf("", 0, 0, "REDEPLOY_ACTIONS names %q, which is not in actions/: nothing to redeploy (a typo?)", name)
+			}
+		}
 	}
 }
 
