@@ -42,6 +42,7 @@ func (r *run) tenantSteps(ctx context.Context) int {
 		Audience:       cfg.Audience,
 		Deadline:       deadline,
 		AttemptTimeout: attemptTimeout(cfg.Timeout),
+		RunTimeout:     cfg.Timeout,
 		Logger:         r.log,
 		UserAgent:      version.Name + "/" + version.Version,
 	})
@@ -127,6 +128,11 @@ func (r *run) tenantSteps(ctx context.Context) int {
 			case deploy.NotStarted:
 				notApplied++
 			}
+		}
+		if res.FailedWrite == nil {
+			// No write failed: the run was stopped between writes.
+			return r.failed("the deployment stopped before every write was made: %s (%d write(s) applied, %d not applied, no deletion after the stop; run again to converge)",
+				r.stopReason(ctx), applied, notApplied)
 		}
 		title, _, _ := strings.Cut(res.FailedWrite.Desc, " (")
 		return r.failed("%s failed: %s (%d write(s) applied, %d not applied, no deletion after the failure; run again to converge)",
@@ -225,6 +231,15 @@ func (r *run) warnRulesSkipped(current *model.Current) {
 		return
 	}
 	r.warn("Rules are not available on tenant %s (end of life 2026-11-18): the rules and rules-configs steps were skipped%s; migrate rules to Actions (see README \"Migrating rules to actions\")", r.cfg.TenantName(), notDeployed)
+}
+
+// stopReason says why ctx stopped the run: TIMEOUT reached, or the signal
+// that canceled it.
+func (r *run) stopReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("TIMEOUT=%s reached; raise TIMEOUT or run again", tenant.FormatDuration(r.cfg.Timeout))
+	}
+	return tenant.CancelReason(ctx)
 }
 
 // countNoun is "1 item" or "3 items".

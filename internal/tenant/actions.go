@@ -81,11 +81,11 @@ func (c *Client) WaitActionBuilt(ctx context.Context, id string) error {
 				// the draft.
 				msg = "the Management API gives no reason for a draft; open the action in the Auth0 dashboard (Actions > Library) to see the build log"
 			}
-			return c.errorf(&Error{Op: fmt.Sprintf("build action %q (%s)", a.Name, id), Kind: KindBuild, Message: "build failed: " + msg})
+			return c.errorf(&Error{Op: fmt.Sprintf("build action %q (%s)", a.Name, id), Kind: KindBuild, Message: "build failed: " + msg, live: a.live()})
 		}
 		if !c.now().Before(limit) {
 			return c.errorf(&Error{Op: fmt.Sprintf("build action %q (%s)", a.Name, id), Kind: KindBuild,
-				Message: fmt.Sprintf("not built after %s (status %q)", c.buildTimeout, a.Status)})
+				Message: fmt.Sprintf("not built after %s (status %q)", c.buildTimeout, a.Status), live: a.live()})
 		}
 	}
 }
@@ -169,10 +169,10 @@ func (c *Client) pollPause(ctx context.Context, op string, limit time.Time) erro
 		return nil
 	}
 	if !c.transport.fits(d) {
-		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: "run deadline reached"})
+		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: c.deadlineReached()})
 	}
 	if err := c.sleep(ctx, d); err != nil {
-		return c.ctxError(op, err)
+		return c.ctxError(ctx, op)
 	}
 	return nil
 }

@@ -41,6 +41,8 @@ type Client struct {
 	domain   string // scheme://host, for hints
 	audience string
 	redact   []string
+	// deadline names the run deadline in messages ("TIMEOUT=10m"), or "".
+	deadline string
 	// scopes records the scope list of the token answer.
 	scopes *scopeRecorder
 
@@ -105,6 +107,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		pollInterval: opts.PollInterval,
 		maxConc:      opts.MaxConcurrency,
 		log:          opts.Logger,
+		deadline:     opts.deadlineLabel(),
 	}
 	c.transport = &transport{
 		base:           baseRT,
@@ -115,6 +118,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		pacer:          c.pacer,
 		usage:          c.usage,
 		log:            opts.Logger,
+		deadlineLabel:  c.deadline,
 	}
 	httpClient := &http.Client{Transport: c.transport}
 	// The token request uses the client found in its context: give it the
@@ -249,8 +253,8 @@ type request struct {
 
 // do sends r and decodes the answer, turning every failure into an *Error.
 func (c *Client) do(ctx context.Context, r request) error {
-	if err := ctx.Err(); err != nil {
-		return c.ctxError(r.op, err)
+	if ctx.Err() != nil {
+		return c.ctxError(ctx, r.op)
 	}
 	uri := c.m.URI(r.path...)
 	if len(r.query) > 0 {
@@ -268,7 +272,7 @@ func (c *Client) do(ctx context.Context, r request) error {
 
 	finish, tokenErr, err := c.enter(ctx)
 	if err != nil {
-		return c.ctxError(r.op, err)
+		return c.ctxError(ctx, r.op)
 	}
 	if tokenErr != nil {
 		e := *tokenErr
@@ -394,24 +398,68 @@ func (c *Client) transportError(ctx context.Context, op string, err error, attem
 	token := isTokenRequestError(err)
 	switch {
 	case errors.Is(err, errRunDeadline):
-		e := &Error{Op: op, Kind: KindDeadline, Message: "run deadline reached", Attempts: attempts}
+		e := &Error{Op: op, Kind: KindDeadline, Message: c.deadlineReached(), Attempts: attempts}
 		if msg := deadlineDetail(err); msg != "" {
 			e.Message = msg
 		}
 		return c.errorf(e)
 	case ctx.Err() != nil:
-		return c.ctxError(op, ctx.Err())
+		return c.ctxError(ctx, op)
 	case token:
 		return c.errorf(&Error{Op: op, Kind: KindToken, Err: innermostCause(err), Stopped: stopped})
 	}
 	return c.errorf(&Error{Op: op, Kind: KindNetwork, Err: innermostCause(err), Attempts: attempts, Stopped: stopped, MaybeApplied: maybe})
 }
 
-func (c *Client) ctxError(op string, err error) error {
+// ctxError is the error of a request stopped by ctx: the run deadline, or
+// a cancellation, with its cause when ctx has one (the signal that stopped
+// the run).
+func (c *Client) ctxError(ctx context.Context, op string) error {
+	err := ctx.Err()
 	if errors.Is(err, context.DeadlineExceeded) {
-		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: "run deadline reached", Err: err})
+		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: c.deadlineReached(), Err: err})
 	}
-	return c.errorf(&Error{Op: op, Kind: KindCanceled, Message: "canceled", Err: err})
+	return c.errorf(&Error{Op: op, Kind: KindCanceled, Message: CancelReason(ctx), Err: err})
+}
+
+// deadlineReached is the message of a run stopped by its deadline.
+func (c *Client) deadlineReached() string {
+	if c.deadline != "" {
+		return c.deadline + " reached"
+	}
+	return "run deadline reached"
+}
+
+// CancelReason says why ctx was canceled: "canceled: SIGTERM received" when
+// the cause is a signal (os/signal.NotifyContext records which one), else
+// "canceled" with the cause if there is one.
+func CancelReason(ctx context.Context) string {
+	cause := context.Cause(ctx)
+	// Compared, not errors.Is: os/signal's cause "is" context.Canceled too.
+	if cause == nil || cause == context.Canceled || cause == context.DeadlineExceeded {
+		return "canceled"
+	}
+	msg := cause.Error()
+	if sig, ok := strings.CutSuffix(msg, " signal received"); ok {
+		return "canceled: " + signalName(sig) + " received"
+	}
+	return "canceled: " + msg
+}
+
+// signalName turns Go's description of a signal ("terminated") into its
+// name ("SIGTERM").
+func signalName(desc string) string {
+	switch desc {
+	case "terminated":
+		return "SIGTERM"
+	case "interrupt":
+		return "SIGINT"
+	case "hangup":
+		return "SIGHUP"
+	case "quit":
+		return "SIGQUIT"
+	}
+	return desc + " signal"
 }
 
 // errorf fills the context every Error needs for hints and redaction.
@@ -419,6 +467,7 @@ func (c *Client) errorf(e *Error) *Error {
 	e.audience = c.audience
 	e.domain = c.domain
 	e.redact = c.redact
+	e.deadline = c.deadline
 	return e
 }
 
@@ -472,10 +521,10 @@ func decodeErrorText(err error) string {
 // retries.
 func (c *Client) waitFor(ctx context.Context, op string, d time.Duration) error {
 	if !c.transport.fits(d) {
-		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: "run deadline reached"})
+		return c.errorf(&Error{Op: op, Kind: KindDeadline, Message: c.deadlineReached()})
 	}
 	if err := c.sleep(ctx, d); err != nil {
-		return c.ctxError(op, err)
+		return c.ctxError(ctx, op)
 	}
 	return nil
 }

@@ -66,6 +66,11 @@ type Error struct {
 	// Context for hints.
 	audience string
 	domain   string
+	// deadline names the run deadline ("TIMEOUT=10m"), or "".
+	deadline string
+	// live says, for a failed action build, whether the action has a
+	// deployed version that keeps running: liveUnknown, liveYes, liveNo.
+	live liveState
 	// redact lists strings that must never appear in Error().
 	redact []string
 }
@@ -136,6 +141,15 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// liveState says whether an action whose build failed has a deployed version.
+type liveState int
+
+const (
+	liveUnknown liveState = iota
+	liveYes
+	liveNo
+)
+
 // changedHint explains a tenant that changed under the run.
 const changedHint = "another deployment (or someone in the Auth0 dashboard) changed the tenant during this run; run again: the next run reads the tenant afresh. In Bitbucket Pipelines, give the step a deployment environment so that deployments to one tenant never overlap"
 
@@ -154,13 +168,23 @@ func (e *Error) hint() string {
 		return fmt.Sprintf("could not reach the tenant at %s: check AUTH0_DOMAIN and that the pipeline can reach it; Auth0's status page is https://status.auth0.com", e.domainOr("AUTH0_DOMAIN"))
 	case KindDeadline:
 		if e.Status == http.StatusTooManyRequests || strings.Contains(e.Message, "rate limit") {
-			return rateLimitHint
+			return e.rateLimitHint()
+		}
+		if e.deadline != "" {
+			return "the run reached " + e.deadline + " before Auth0 answered: raise TIMEOUT or run again (a run converges)"
 		}
 		return "the run deadline was reached before Auth0 answered; run again (a run converges) or allow the step more time"
 	case KindIncomplete:
 		return "the tenant could not be read completely, so nothing was planned from a partial listing; run again (someone may have changed the tenant during the run)"
 	case KindBuild:
-		return "fix the action's code or dependencies (see the build message) and run again; the previously deployed version keeps running"
+		const fix = "fix the action's code or dependencies (see the build message) and run again"
+		switch e.live {
+		case liveYes:
+			return fix + "; the previously deployed version keeps running"
+		case liveNo:
+			return fix + "; the action has never been deployed (a new action stays an undeployed draft), so it does not run and was not bound"
+		}
+		return fix + "; the version deployed before this run, if there is one, keeps running"
 	case KindChanged:
 		return changedHint
 	}
@@ -190,7 +214,7 @@ func (e *Error) hint() string {
 		}
 		return "Auth0 reports a conflict with the tenant's current state; run again: the next run reads the tenant afresh"
 	case http.StatusTooManyRequests:
-		return rateLimitHint
+		return e.rateLimitHint()
 	}
 	if e.Status >= 500 {
 		return "Auth0 answered with server errors even after retrying; check https://status.auth0.com and run again"
@@ -199,6 +223,13 @@ func (e *Error) hint() string {
 }
 
 const rateLimitHint = "the tenant's Management API rate limit stayed exhausted until the run deadline: other tools or applications share the tenant's limit; run again later or allow the step more time"
+
+func (e *Error) rateLimitHint() string {
+	if e.deadline != "" {
+		return "the tenant's Management API rate limit stayed exhausted until " + e.deadline + ": other tools or applications share the tenant's limit; run again later or raise TIMEOUT"
+	}
+	return rateLimitHint
+}
 
 func (e *Error) tokenHint() string {
 	aud := orDefault(e.audience, "AUTH0_AUDIENCE")

@@ -48,6 +48,10 @@ type Options struct {
 	// AttemptTimeout bounds one HTTP attempt (a hung response is retried);
 	// default 30s.
 	AttemptTimeout time.Duration
+	// RunTimeout is the pipe's TIMEOUT, which set Deadline: errors and hints
+	// then name it ("TIMEOUT=10m reached; raise TIMEOUT …") instead of "the
+	// run deadline". Zero: they say "run deadline".
+	RunTimeout time.Duration
 }
 
 const (
@@ -74,6 +78,28 @@ func (o *Options) setDefaults() {
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = DefaultAttemptTimeout
 	}
+}
+
+// deadlineLabel names the run deadline in messages: "TIMEOUT=10m" when the
+// pipe's TIMEOUT is known, else "" (messages then say "run deadline").
+func (o *Options) deadlineLabel() string {
+	if o.RunTimeout <= 0 {
+		return ""
+	}
+	return "TIMEOUT=" + FormatDuration(o.RunTimeout)
+}
+
+// FormatDuration renders d as a user would write it in TIMEOUT: "10m",
+// "1h30m", "90s", not "10m0s".
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // realSleep waits for d or until ctx is done.

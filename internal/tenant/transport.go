@@ -147,6 +147,9 @@ type transport struct {
 	pacer          *pacer
 	usage          *usage
 	log            zerolog.Logger
+	// deadlineLabel names the deadline in messages ("TIMEOUT=10m"); "":
+	// "run deadline".
+	deadlineLabel string
 
 	jitterMu sync.Mutex
 	jitter   func() float64 // in [0,1); tests make it deterministic
@@ -221,7 +224,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 
 		if !t.fits(wait) {
-			trace.set(func(t *callTrace) { t.stopped = "run deadline" })
+			trace.set(func(tr *callTrace) { tr.stopped = t.stoppedByDeadline() })
 			if resp != nil {
 				return resp, nil
 			}
@@ -270,8 +273,8 @@ func (t *transport) pace(ctx context.Context, trace *callTrace) (ticket, error) 
 			return tk, nil
 		}
 		if !t.fits(wait) {
-			trace.set(func(t *callTrace) { t.stopped = "run deadline" })
-			return ticket{}, fmt.Errorf("waiting %s for the tenant's rate limit would pass the run deadline: %w", wait.Round(time.Millisecond), errRunDeadline)
+			trace.set(func(tr *callTrace) { tr.stopped = t.stoppedByDeadline() })
+			return ticket{}, fmt.Errorf("waiting %s for the tenant's rate limit would pass %s: %w", wait.Round(time.Millisecond), t.deadlineName(), errRunDeadline)
 		}
 		t.usage.add(func(u *usage) { u.waits++; u.waited += wait })
 		limit, tokens, _ := t.pacer.view(t.now())
@@ -358,6 +361,22 @@ func logPath(req *http.Request) string {
 		return req.URL.Path
 	}
 	return req.URL.Path + "?" + req.URL.RawQuery
+}
+
+// stoppedByDeadline is Error.Stopped for retries cut short by the deadline.
+func (t *transport) stoppedByDeadline() string {
+	if t.deadlineLabel != "" {
+		return t.deadlineLabel + " reached"
+	}
+	return "run deadline"
+}
+
+// deadlineName is the deadline as a sentence names it.
+func (t *transport) deadlineName() string {
+	if t.deadlineLabel != "" {
+		return t.deadlineLabel
+	}
+	return "the run deadline"
 }
 
 // fits reports whether waiting d still ends before the run deadline.

@@ -2,10 +2,14 @@ package tenant
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,6 +226,76 @@ func TestRetryPolicyDeadlineHint(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, Hint(err), "rate limit")
 	assert.Contains(t, Hint(err), "run deadline")
+}
+
+// With the pipe's TIMEOUT given, a run stopped by its deadline names the
+// variable and says to raise it.
+func TestDeadlineNamesTIMEOUT(t *testing.T) {
+	t.Run("429 until the deadline", func(t *testing.T) {
+		clk := newFakeClock()
+		h, _ := scripted(clk, resetIn(2*time.Minute))
+		f := newFakeServer(t, h)
+		c := newTestClient(t, f.srv.URL, clk, func(o *Options) {
+			o.Deadline = clk.Now().Add(time.Minute)
+			o.RunTimeout = 10 * time.Minute
+		})
+		err := c.DeleteRule(context.Background(), "rul_1")
+		require.Error(t, err)
+		assert.Equal(t, "delete rule rul_1: 429 Too Many Requests: Global limit has been reached (too_many_requests) (stopped: TIMEOUT=10m reached)", err.Error())
+		assert.Contains(t, Hint(err), "until TIMEOUT=10m")
+		assert.Contains(t, Hint(err), "raise TIMEOUT")
+	})
+	t.Run("deadline passed before the request", func(t *testing.T) {
+		clk := newFakeClock()
+		f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { writeTestJSON(w, 200, map[string]any{}) })
+		c := newTestClient(t, f.srv.URL, clk, func(o *Options) {
+			o.Deadline = clk.Now().Add(time.Minute)
+			o.RunTimeout = 90 * time.Second
+		})
+		clk.Advance(2 * time.Minute)
+		err := c.DeleteRule(context.Background(), "rul_1")
+		require.Error(t, err)
+		assert.Equal(t, "delete rule rul_1: TIMEOUT=1m30s reached", err.Error())
+		assert.Equal(t, "the run reached TIMEOUT=1m30s before Auth0 answered: raise TIMEOUT or run again (a run converges)", Hint(err))
+	})
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		30 * time.Minute:           "30m",
+		time.Hour:                  "1h",
+		90 * time.Minute:           "1h30m",
+		10 * time.Second:           "10s",
+		90 * time.Second:           "1m30s",
+		1500 * time.Millisecond:    "1.5s",
+		time.Hour + 30*time.Second: "1h0m30s",
+		2*time.Hour + 5*time.Minute + 0*time.Second: "2h5m",
+	} {
+		assert.Equal(t, want, FormatDuration(d), d.String())
+	}
+}
+
+// A run stopped by a signal says which one: os/signal.NotifyContext records
+// it as the context's cause.
+func TestCanceledBySignalNamesIt(t *testing.T) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
+	defer stop()
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	<-ctx.Done()
+	assert.Equal(t, "canceled: SIGHUP received", CancelReason(ctx))
+
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { writeTestJSON(w, 200, map[string]any{}) })
+	c := newTestClient(t, f.srv.URL, newFakeClock())
+	err := c.DeleteRule(ctx, "rul_1")
+	require.Error(t, err)
+	assert.Equal(t, "delete rule rul_1: canceled: SIGHUP received", err.Error())
+
+	plain, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.Equal(t, "canceled", CancelReason(plain))
+	term, cancelCause := context.WithCancelCause(context.Background())
+	cancelCause(errors.New("terminated signal received"))
+	assert.Equal(t, "canceled: SIGTERM received", CancelReason(term))
 }
 
 func TestTokenRequestRetried(t *testing.T) {

@@ -197,6 +197,15 @@ func (a wireAction) model() model.CurrentAction {
 	return out
 }
 
+// live says whether the action has a deployed version: one that keeps
+// running while a new draft fails to build.
+func (a wireAction) live() liveState {
+	if a.DeployedVersion != nil && a.DeployedVersion.ID != "" {
+		return liveYes
+	}
+	return liveNo
+}
+
 // triggers returns the ids of every trigger the action supports.
 func (a wireAction) triggers() []string {
 	var ids []string

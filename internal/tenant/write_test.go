@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -265,6 +266,36 @@ func TestWaitActionBuilt(t *testing.T) {
 			assert.Equal(t, tt.wantPolls, int(polls.Load()))
 			for _, s := range clk.Sleeps() {
 				assert.LessOrEqual(t, s, time.Second)
+			}
+		})
+	}
+}
+
+// A failed build says whether a deployed version keeps running: only an
+// action that has one; a new action has none.
+func TestWaitActionBuiltFailureSaysWhatRuns(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		deployed any
+		want     string
+	}{
+		{name: "new action", deployed: nil, want: "the action has never been deployed (a new action stays an undeployed draft), so it does not run and was not bound"},
+		{name: "deployed before", deployed: map[string]any{"id": "ver_1", "deployed": true, "number": 1}, want: "the previously deployed version keeps running"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+				body := map[string]any{"id": "act_1", "name": "add-claims", "status": "failed"}
+				if tt.deployed != nil {
+					body["deployed_version"] = tt.deployed
+				}
+				writeTestJSON(w, 200, body)
+			})
+			c := newTestClient(t, f.srv.URL, newFakeClock())
+			err := c.WaitActionBuilt(context.Background(), "act_1")
+			require.Error(t, err)
+			assert.True(t, strings.HasSuffix(Hint(err), tt.want), Hint(err))
+			if tt.deployed == nil {
+				assert.NotContains(t, Hint(err), "previously deployed")
 			}
 		})
 	}

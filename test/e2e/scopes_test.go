@@ -6,9 +6,13 @@ package e2e
 // never changes the exit code.
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -177,4 +181,45 @@ func TestRulesForbiddenSkipsTheRulesStep(t *testing.T) {
 			assert.Equal(t, 2, skipped)
 		})
 	}
+}
+
+// A run stopped by SIGTERM (Pipelines stopping the step) says so.
+func TestSignalStopsTheRunAndIsNamed(t *testing.T) {
+	bin := harness.Binary(t)
+	st := stateWithRules(map[string]int{"a-rule": 1})
+	sim, url := harness.StartSim(t, &st, auth0sim.Options{})
+	// Hold the rules listing long enough for the signal to arrive during it.
+	sim.InjectFault(auth0sim.Fault{Method: "GET", PathPattern: "/api/v2/rules", Delay: auth0sim.Duration(3 * time.Second)})
+	ws := rulesRepo(t, map[string]int{"a-rule": 2})
+	reportDir := t.TempDir()
+
+	cmd := exec.Command(bin)
+	cmd.Dir = ws
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NO_COLOR=1", "BITBUCKET_CLONE_DIR=" + ws, "REPORT_DIR=" + reportDir}
+	for k, v := range simEnv(url) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out strings.Builder
+	cmd.Stdout = &out
+	require.NoError(t, cmd.Start())
+	// Wait for the token request: the rules listing follows at once.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tokened := false
+		for _, r := range sim.Requests() {
+			tokened = tokened || r.IsToken()
+		}
+		if tokened || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, out.String())
+	assert.Equal(t, 1, ee.ExitCode(), out.String())
+	assert.Contains(t, out.String(), "canceled: SIGTERM received")
+	assert.Empty(t, writeLines(sim.Requests()))
 }

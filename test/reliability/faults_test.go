@@ -259,7 +259,7 @@ func scenarios() []scenario {
 			faults: []auth0sim.Fault{slow("PATCH", settingsPath)}, outcome: "attempt abandoned, retried; exit 0"},
 		{op: "update", fault: "429 storm past the deadline", env: map[string]string{"TIMEOUT": deadlineShort},
 			faults: []auth0sim.Fault{storm("PATCH", clientPath, -1)},
-			want:   1, wantError: "run deadline", outcome: "exit 1 at TIMEOUT with the 429 named; rerun converges"},
+			want:   1, wantError: "TIMEOUT=" + deadlineShort + " reached", outcome: "exit 1 at TIMEOUT with the 429 named; rerun converges"},
 
 		// delete
 		{op: "delete", fault: "429 storm (3)", faults: []auth0sim.Fault{storm("DELETE", actionPath, 3)}, outcome: outWaited},
