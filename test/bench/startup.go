@@ -169,6 +169,9 @@ func copyTree(src, dst string) error {
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
+			if d.Name() == "auth0-deploy-report" {
+				return filepath.SkipDir // reports of a local run of the README's example
+			}
 			return os.MkdirAll(target, 0o755)
 		}
 		data, err := os.ReadFile(p)

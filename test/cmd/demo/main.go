@@ -64,7 +64,7 @@ func run(bin, outDir string) error {
 		return err
 	}
 	workspace := filepath.Join(outDir, "workspace")
-	if err := harness.Copy(filepath.Join(root, "examples", "repository"), workspace); err != nil {
+	if err := harness.CopyRepository(filepath.Join(root, "examples", "repository"), workspace); err != nil {
 		return err
 	}
 
