@@ -251,8 +251,15 @@ func (r *reader) secretsA0(m *meta) []model.ActionSecret {
 			secrets = append(secrets, model.ActionSecret{Name: name, Value: value})
 			continue
 		}
-		if value, ok = r.secretValue(sm, nv, name); ok {
-			secrets = append(secrets, model.ActionSecret{Name: name, Value: value})
+		marker := vv != nil && keywordMarker.MatchString(value)
+		if found, ok := r.secretValue(sm, nv, name); ok {
+			secrets = append(secrets, model.ActionSecret{Name: name, Value: found})
+			if marker {
+				// The marker was reported as unresolved when the file was
+				// read; the secured variable of the secret's name gave the
+				// value after all, so it is not a problem.
+				r.retractUnresolved(sm.f.rel, value)
+			}
 		}
 	}
 	sort.Slice(secrets, func(i, j int) bool { return secrets[i].Name < secrets[j].Name })

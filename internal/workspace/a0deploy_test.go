@@ -352,3 +352,42 @@ func TestA0DeployManualItems(t *testing.T) {
 		t.Errorf("manual action: %+v", a)
 	}
 }
+
+// An action secret written as a keyword marker takes its value from the
+// secured variable of the secret's name when the mappings lack it: the
+// marker is then not an unresolved keyword (docs/a0deploy.md).
+func TestA0DeploySecretMarkerFromEnvironment(t *testing.T) {
+	repo := fstest.MapFS{
+		"actions/tag-user.json": file(`{"name": "tag-user", "code": "./actions/tag-user/code.js", "runtime": "node22", "deployed": true,
+  "secrets": [{"name": "API_KEY", "value": "@@API_KEY@@"}], "supported_triggers": [{"id": "post-login", "version": "v3"}]}`),
+		"actions/tag-user/code.js": file(actionJS),
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want []string
+	}{
+		{env: map[string]string{"API_KEY": "from-the-environment"}},
+		{env: nil, want: []string{
+			`actions/tag-user.json:2:24: error: secret "API_KEY" has no value: add it to AUTH0_KEYWORD_REPLACE_MAPPINGS or set it as a (secured) variable`,
+			`actions/tag-user.json:2:45: error: unresolved keyword @@API_KEY@@: not in AUTH0_KEYWORD_REPLACE_MAPPINGS (deploying it would write the marker itself)`,
+		}},
+	} {
+		d, ps := Read(repo, Options{Layout: LayoutA0Deploy, RequireSecretValues: true,
+			LookupEnv: func(name string) (string, bool) { v, ok := tc.env[name]; return v, ok }})
+		var got []string
+		for _, p := range ps {
+			if p.Severity == model.SeverityError {
+				got = append(got, p.String())
+			}
+		}
+		if len(tc.want) == 0 {
+			if len(got) != 0 || len(d.Actions) != 1 || !reflect.DeepEqual(d.Actions[0].Secrets, []model.ActionSecret{{Name: "API_KEY", Value: "from-the-environment"}}) {
+				t.Errorf("with the variable set: problems %q, actions %+v", got, d.Actions)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("without a value: %q", got)
+		}
+	}
+}

@@ -72,6 +72,18 @@ func (r *reader) unresolved(e entry, line, col int, marker string) {
 	r.warnf(e.rel, line, col, "unresolved keyword %s: not in AUTH0_KEYWORD_REPLACE_MAPPINGS, left as it is", marker)
 }
 
+// retractUnresolved withdraws the unresolved-keyword problem that load
+// reported for marker in file rel, once a value was found for it elsewhere.
+func (r *reader) retractUnresolved(rel, marker string) {
+	path, prefix := r.path(rel), "unresolved keyword "+marker+":"
+	for i, p := range r.ps {
+		if p.Path == path && strings.HasPrefix(p.Message, prefix) {
+			r.ps = append(r.ps[:i], r.ps[i+1:]...)
+			return
+		}
+	}
+}
+
 // loadJS loads a JavaScript file and checks it: not empty, valid syntax for
 // kind. It returns the replaced code.
 func (r *reader) loadJS(e entry, kind jscheck.Kind, what string) (string, bool) {
