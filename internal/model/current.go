@@ -6,8 +6,11 @@ package model
 type Current struct {
 	// RulesAvailable is false when the tenant answered 403/404 on /rules
 	// (Rules reached end of life); RulesUnavailableReason says what it answered.
+	// RulesScopeMissing is true when the 403 was the application's missing
+	// read:rules scope rather than the tenant having no Rules.
 	RulesAvailable         bool          `json:"rules_available"`
 	RulesUnavailableReason string        `json:"rules_unavailable_reason,omitempty"`
+	RulesScopeMissing      bool          `json:"rules_scope_missing,omitempty"`
 	Rules                  []CurrentRule `json:"rules"`
 
 	// RuleConfigKeys lists the rules-configs keys (values cannot be read back).

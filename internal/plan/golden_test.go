@@ -145,6 +145,16 @@ func TestGoldenRulesEndOfLife(t *testing.T) {
 	golden(t, Build(d, c, Options{AllowDelete: true}))
 }
 
+// A 403 for the application's missing read:rules skips the rules the same
+// way, but says so instead of blaming the end of life.
+func TestGoldenRulesScopeMissing(t *testing.T) {
+	d := &model.Desired{RulesManaged: true, Rules: []model.Rule{rule("a", 1)},
+		RulesConfigsManaged: true, RulesConfigs: []model.RuleConfig{{Key: "API_KEY", Value: "v", Source: model.Source{Path: "rules-configs/API_KEY.json"}}}}
+	c := &model.Current{RulesAvailable: false, RulesScopeMissing: true,
+		RulesUnavailableReason: "the application lacks the scope read:rules (the tenant answered 403 Forbidden: Insufficient scope, expected any of: read:rules)"}
+	golden(t, Build(d, c, Options{AllowDelete: true}))
+}
+
 func TestGoldenRulesNotManaged(t *testing.T) {
 	d := &model.Desired{RulesManaged: false}
 	c := &model.Current{RulesAvailable: true, Rules: []model.CurrentRule{curRule("a", 1)}}

@@ -21,6 +21,9 @@ func (b *builder) rulesConfigs() {
 	if !c.RulesAvailable {
 		// Rules configs belong to Rules: a tenant without Rules refuses them.
 		reason := "Rules are not available on this tenant (end of life 2026-11-18), nor their configuration: move the value to the secrets of the actions that use it"
+		if c.RulesScopeMissing {
+			reason = "rules configs skipped with the rules: " + c.RulesUnavailableReason
+		}
 		for _, rc := range d.RulesConfigs {
 			b.item(model.KindRulesConfig, rc.Key, OpSkip, rc.Source, "%s", reason)
 		}

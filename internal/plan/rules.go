@@ -38,7 +38,9 @@ func (b *builder) rules() {
 	}
 	if !c.RulesAvailable {
 		reason := "Rules are not available on this tenant (end of life 2026-11-18); migrate them to Actions"
-		if c.RulesUnavailableReason != "" {
+		if c.RulesScopeMissing {
+			reason = "rules not read: " + c.RulesUnavailableReason
+		} else if c.RulesUnavailableReason != "" {
 			reason += " (" + c.RulesUnavailableReason + ")"
 		}
 		for _, r := range d.Rules {

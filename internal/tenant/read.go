@@ -189,6 +189,7 @@ func (c *Client) Read(ctx context.Context, req model.ReadRequest) (*model.Curren
 			if reason, gone := rulesUnavailable(err, true); gone {
 				mu.Lock()
 				cur.RulesAvailable, cur.RulesUnavailableReason = false, reason
+				cur.RulesScopeMissing = strings.HasPrefix(reason, lacksReadRules)
 				mu.Unlock()
 				return nil
 			} else if err != nil {
@@ -369,7 +370,7 @@ const lacksReadRules = "the application lacks the scope read:rules"
 // the application lacks the read:rules scope, rather than because the
 // tenant has no Rules.
 func MissingReadRulesScope(cur *model.Current) bool {
-	return cur != nil && !cur.RulesAvailable && strings.HasPrefix(cur.RulesUnavailableReason, lacksReadRules)
+	return cur != nil && !cur.RulesAvailable && cur.RulesScopeMissing
 }
 
 func (c *Client) readRules(ctx context.Context) ([]wireRule, error) {
