@@ -71,7 +71,7 @@ func (b *builder) actions() {
 			continue
 		}
 		if cur.Trigger != "" && cur.Trigger != a.Trigger {
-			b.errorf(a.MetaSource, "action %q is bound to trigger %s in the tenant; an action's trigger cannot change: rename the action to recreate it", a.Name, cur.Trigger)
+			b.errorf(a.MetaSource, "action %q belongs to trigger %s in the tenant and an action's trigger cannot change: rename the action to recreate it", a.Name, cur.Trigger)
 			continue
 		}
 		var changes []string

@@ -202,7 +202,7 @@ func (r *reader) dependenciesA0(m *meta) []model.Dependency {
 
 // secretsA0 reads "secrets": [{"name", "value"}]. A value that is a keyword
 // (after replacement) is used as it is; a literal value is used with a
-// warning (a secret in git); a value that is missing, the export's
+// warning (a secret in git); a value that is missing or empty, the export's
 // placeholder or an unresolved keyword is looked up as in the extension's
 // layout (the mapping of that name, then the environment).
 func (r *reader) secretsA0(m *meta) []model.ActionSecret {
@@ -244,8 +244,8 @@ func (r *reader) secretsA0(m *meta) []model.ActionSecret {
 		if !ok {
 			continue
 		}
-		if vv != nil && value != secretPlaceholder && !keywordMarker.MatchString(value) {
-			if value != "" && !sm.f.fromValue(vv.Offset, vv.End) {
+		if vv != nil && value != "" && value != secretPlaceholder && !keywordMarker.MatchString(value) {
+			if !sm.f.fromValue(vv.Offset, vv.End) {
 				sm.warnAt(vv, "the value of secret %s is written in the repository: use a keyword (\"value\": \"@@%s@@\" with AUTH0_KEYWORD_REPLACE_MAPPINGS), or leave \"value\" out to take it from the mapping or the secured variable %s", sm.quote(nv), name, name)
 			}
 			secrets = append(secrets, model.ActionSecret{Name: name, Value: value})

@@ -204,7 +204,10 @@ func (r *reader) secretValue(m *meta, el *jsonmeta.Value, name string) (string, 
 			m.errAt(el, "secret %s: its AUTH0_KEYWORD_REPLACE_MAPPINGS value must be a string", m.quote(el))
 			return "", false
 		}
-		return s, true
+		if s != "" {
+			return s, true
+		}
+		return r.noSecretValue(m, el, "secret %s has an empty value in AUTH0_KEYWORD_REPLACE_MAPPINGS: Auth0 keeps a secret's old value when it is sent empty")
 	}
 	reserved := false
 	for _, p := range reservedEnvPrefixes {
@@ -212,13 +215,25 @@ func (r *reader) secretValue(m *meta, el *jsonmeta.Value, name string) (string, 
 	}
 	if !reserved && r.opts.LookupEnv != nil {
 		if s, ok := r.opts.LookupEnv(name); ok {
-			return s, true
+			if s != "" {
+				return s, true
+			}
+			// An unset variable named in the step's YAML reaches the pipe
+			// empty; sending it would silently keep the old value.
+			return r.noSecretValue(m, el, "secret %s has no value: the variable of that name is empty (Auth0 keeps a secret's old value when it is sent empty)")
 		}
 	}
 	msg := "secret %s has no value: add it to AUTH0_KEYWORD_REPLACE_MAPPINGS or set it as a (secured) variable"
 	if reserved {
 		msg = "secret %s has no value: variables named AUTH0_*, BITBUCKET_* or SLACK_* are never read for actions; add it to AUTH0_KEYWORD_REPLACE_MAPPINGS"
 	}
+	return r.noSecretValue(m, el, msg)
+}
+
+// noSecretValue reports a secret without a usable value (msg has one %s,
+// the quoted name): an error when values are required (plan, deploy), else
+// a warning.
+func (r *reader) noSecretValue(m *meta, el *jsonmeta.Value, msg string) (string, bool) {
 	line, col := m.f.pos(el.Offset)
 	if r.opts.RequireSecretValues {
 		r.errorf(m.f.rel, line, col, msg, m.quote(el))

@@ -288,6 +288,27 @@ func TestActionSecrets(t *testing.T) {
 	}
 }
 
+// An empty value is no value: sent empty, Auth0 would keep the secret's
+// old value, so a rotation through an unset variable would silently do
+// nothing.
+func TestActionSecretsEmptyValues(t *testing.T) {
+	fsys := fstest.MapFS{
+		"actions/a.js":   file("exports.onExecutePostLogin = async (event, api) => {};"),
+		"actions/a.json": file(`{"trigger": "post-login", "secrets": ["EMPTY_MAP", "EMPTY_ENV"]}`),
+	}
+	env := map[string]string{"EMPTY_ENV": "", "EMPTY_MAP": "env-never-used"}
+	opts := Options{Mappings: map[string]any{"EMPTY_MAP": ""}, LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		RequireSecretValues: true}
+	d, ps := Read(fsys, opts)
+	wantLines(t, ps,
+		`actions/a.json:1:39: error: secret "EMPTY_MAP" has an empty value in AUTH0_KEYWORD_REPLACE_MAPPINGS: Auth0 keeps a secret's old value when it is sent empty`,
+		`actions/a.json:1:52: error: secret "EMPTY_ENV" has no value: the variable of that name is empty (Auth0 keeps a secret's old value when it is sent empty)`,
+	)
+	if got := d.Actions[0].Secrets; len(got) != 0 {
+		t.Errorf("secrets = %+v", got)
+	}
+}
+
 func TestManualActionMetadataOnly(t *testing.T) {
 	d, ps := Read(fstest.MapFS{"actions/vendor.json": file(`{"trigger": "post-login", "order": 1}`)}, Options{ManualActions: []string{"vendor"}})
 	wantLines(t, ps)
