@@ -60,6 +60,10 @@ func (r *reader) readPage(name string, p *pair) model.Page {
 				if u, v, ok := m.str("url"); ok && v != nil {
 					if pu, err := url.Parse(u); u != "" && (err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "") {
 						m.errAt(v, "\"url\" must be an absolute http(s) URL or empty")
+					} else if u != "" && page.Enabled {
+						// An enabled error page shows its HTML: Auth0 takes
+						// the url only instead of it, so it is sent empty.
+						m.warnAt(v, "\"url\" is not used while the page is enabled (the HTML is shown instead)")
 					}
 					page.URL = u
 				}
