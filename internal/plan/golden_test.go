@@ -224,6 +224,34 @@ func TestGoldenDatabases(t *testing.T) {
 	require.Equal(t, map[string]any{"login": "function login(){}", "delete": "function remove(){}"}, c.Connections[1].Options["customScripts"])
 }
 
+// auth0-deploy-cli's database.json may carry options.configuration. Auth0
+// returns its values encrypted, so only its keys are compared: the same keys
+// cost no write (a rerun converges), other keys rewrite the connection with
+// the repository's values, and any write carries them.
+func TestDatabaseConfigurationComparesKeys(t *testing.T) {
+	db := func(config map[string]any, login string) *model.Desired {
+		return &model.Desired{DatabasesManaged: true, Databases: []model.Database{{Name: "users", Source: model.Source{Path: "database-connections/users/database.json"},
+			Options: map[string]any{"configuration": config},
+			Scripts: map[string]model.Script{"login": {Code: login, Source: model.Source{Path: "database-connections/users/login.js"}}}}}}
+	}
+	c := &model.Current{Connections: []model.Connection{dbConn("users", "auth0", false, map[string]any{"login": "function login(){}"})}}
+	c.Connections[0].Options["configuration"] = map[string]any{"DB_HOST": "2.0$encrypted-host"}
+	c.Connections[0].Options["enabledDatabaseCustomization"] = true
+
+	same := Build(db(map[string]any{"DB_HOST": "db.example.com"}, "function login(){}"), c, Options{AllowDelete: true})
+	require.Empty(t, same.Problems)
+	require.Empty(t, same.Writes, "same keys, encrypted values: nothing to compare, nothing to write")
+
+	more := Build(db(map[string]any{"DB_HOST": "db.example.com", "DB_PORT": "5432"}, "function login(){}"), c, Options{AllowDelete: true})
+	require.Len(t, more.Writes, 1)
+	require.Equal(t, "option configuration keys changed", more.Items[0].Reason)
+	require.Equal(t, map[string]any{"DB_HOST": "db.example.com", "DB_PORT": "5432"}, more.Writes[0].Options["configuration"])
+
+	script := Build(db(map[string]any{"DB_HOST": "db.example.com"}, "function login(){ /* v2 */ }"), c, Options{AllowDelete: true})
+	require.Len(t, script.Writes, 1)
+	require.Equal(t, map[string]any{"DB_HOST": "db.example.com"}, script.Writes[0].Options["configuration"], "a write carries the repository's values")
+}
+
 func TestGoldenPages(t *testing.T) {
 	d := &model.Desired{Pages: []model.Page{
 		{Name: "login", HTML: "<html>login v2</html>", Enabled: true, HTMLSource: model.Source{Path: "pages/login.html"}},

@@ -142,6 +142,16 @@ func (b *builder) databases() {
 				if k == "customScripts" || k == "enabledDatabaseCustomization" {
 					continue
 				}
+				if k == "configuration" {
+					// Auth0 returns configuration values encrypted, so only
+					// the keys can be compared; the repository's values
+					// are sent whenever the connection is written.
+					if !sameKeys(options[k], v) {
+						changes = append(changes, "option configuration keys changed")
+					}
+					options[k] = v
+					continue
+				}
 				if !reflect.DeepEqual(normalizeJSON(options[k]), normalizeJSON(v)) {
 					changes = append(changes, "option "+k+" changed")
 				}
@@ -162,6 +172,25 @@ func (b *builder) databases() {
 		b.write(&Write{Kind: WriteConnection, ConnectionID: conn.ID, Options: options,
 			Desc: fmt.Sprintf("update database connection %s (%s)", db.Name, joinChanges(changes))}, it)
 	}
+}
+
+// sameKeys reports whether two JSON objects have the same keys (values
+// aside); anything but two objects compares as JSON.
+func sameKeys(a, b any) bool {
+	ma, okA := a.(map[string]any)
+	mb, okB := b.(map[string]any)
+	if !okA || !okB {
+		return reflect.DeepEqual(normalizeJSON(a), normalizeJSON(b))
+	}
+	if len(ma) != len(mb) {
+		return false
+	}
+	for k := range ma {
+		if _, ok := mb[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func findConnection(conns []model.Connection, name string) (db, other *model.Connection) {

@@ -341,6 +341,9 @@ func writeA0Export(t *testing.T, dir string, k a0Known) {
 			opts["customScripts"] = scripts
 			opts["enabledDatabaseCustomization"] = true
 			opts["passwordPolicy"] = k.passwordPolicy
+			// Auth0 answers configuration values encrypted: the rerun
+			// must still write nothing.
+			opts["configuration"] = map[string]any{"DB_HOST": "db.example.com"}
 			db["options"] = opts
 		}
 		put("database-connections/"+name+"/database.json", db)
@@ -437,6 +440,13 @@ func TestA0DeployExportIntoEmptyTenant(t *testing.T) {
 	}
 	assert.Equal(t, k.scripts, gotScripts)
 	assert.Equal(t, []any{auth0sim.DefaultAppClientID}, db["enabled_clients"], "enabled_clients is never touched")
+	if cfg, ok := opts["configuration"].(map[string]any); assert.True(t, ok, "configuration deployed") {
+		assert.Contains(t, cfg, "DB_HOST")
+		// Stored in clear; the API answers it encrypted, as Auth0 does
+		// (test/auth0sim/connections.go), so only the rerun below proves
+		// that the comparison does not depend on reading it back.
+		assert.Equal(t, "db.example.com", cfg["DB_HOST"])
+	}
 	for _, c := range st.Clients {
 		if c["global"] == true {
 			assert.Equal(t, k.loginPage, c["custom_login_page"])
