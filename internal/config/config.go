@@ -61,6 +61,7 @@ type raw struct {
 	BaseDir          string `envconfig:"BASE_DIR" default:"."`
 	Mode             string `envconfig:"MODE" default:"deploy"`
 	AllowDelete      string `envconfig:"ALLOW_DELETE" default:"true"`
+	AllowDeleteAlias string `envconfig:"AUTH0_ALLOW_DELETE"`
 	KeywordMappings  Secret `envconfig:"AUTH0_KEYWORD_REPLACE_MAPPINGS"`
 	ReportDir        string `envconfig:"REPORT_DIR"`
 	CodeInsights     string `envconfig:"CODE_INSIGHTS"`
@@ -363,6 +364,24 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 		*dst = b
 	}
 	boolVar("ALLOW_DELETE", r.AllowDelete, &c.AllowDelete)
+	// AUTH0_ALLOW_DELETE is what the extension's later versions and
+	// auth0-deploy-cli call it: honoured when ALLOW_DELETE is not given.
+	if v := r.AllowDeleteAlias; v != "" {
+		if primary, set := env("ALLOW_DELETE"); !set {
+			boolVar("AUTH0_ALLOW_DELETE", v, &c.AllowDelete)
+		} else if a, errA := parseBool(v); errA == nil {
+			if b, errB := parseBool(primary); errB == nil && a != b {
+				add("AUTH0_ALLOW_DELETE", "contradicts ALLOW_DELETE (%t vs %t): set only ALLOW_DELETE", a, b)
+			}
+		}
+	}
+	// auth0-deploy-cli's variables that would change what is deployed or
+	// deleted: silently ignoring one could delete what a team meant to keep.
+	for _, v := range a0deployOnly {
+		if _, ok := env(v.name); ok {
+			add(v.name, "is auth0-deploy-cli's and is not read by this pipe: %s", v.instead)
+		}
+	}
 	boolVar("DEBUG", r.Debug, &c.Debug)
 	boolVar("DETAILED_EXITCODE", r.DetailedExitCode, &c.DetailedExitCode)
 
@@ -576,6 +595,19 @@ func quoteAll(ss []string) []string {
 		out[i] = strconv.Quote(s)
 	}
 	return out
+}
+
+// a0deployOnly are auth0-deploy-cli's settings of what to deploy, with what
+// to use instead.
+var a0deployOnly = []struct{ name, instead string }{
+	{"AUTH0_INCLUDED_ONLY", "this pipe deploys the folders under BASE_DIR; leave a folder out (a missing folder is not managed)"},
+	{"AUTH0_EXCLUDED", "this pipe deploys the folders under BASE_DIR; leave a folder out (a missing folder is not managed)"},
+	{"AUTH0_EXCLUDED_RULES", "use MANUAL_RULES"},
+	{"AUTH0_EXCLUDED_ACTIONS", "use MANUAL_ACTIONS"},
+	{"AUTH0_EXCLUDED_DATABASES", "leave the connection's folder out of database-connections/"},
+	{"AUTH0_EXCLUDED_CONNECTIONS", "leave the connection's folder out of database-connections/"},
+	{"AUTH0_INCLUDED_CONNECTIONS", "this pipe deploys only the folders in database-connections/"},
+	{"AUTH0_DRY_RUN", "use MODE=plan"},
 }
 
 func parseBool(v string) (bool, error) {

@@ -26,7 +26,8 @@ func load(t *testing.T, m map[string]string) (*Config, []Problem) {
 		DetailedExitCode: or(m["DETAILED_EXITCODE"], "false"), Layout: or(m["LAYOUT"], "auto"), Timeout: or(m["TIMEOUT"], "30m"),
 		CloneDir: ws, BitbucketUser: m["BITBUCKET_USER"], BitbucketPassword: NewSecret(m["BITBUCKET_PASSWORD"]),
 		CodeInsights: m["CODE_INSIGHTS"], BitbucketAPIURL: m["BITBUCKET_API_URL"], BitbucketProxy: m["BITBUCKET_PROXY"],
-		RepoFullName: m["BITBUCKET_REPO_FULL_NAME"], BuildNumber: m["BITBUCKET_BUILD_NUMBER"], ReportDir: m["REPORT_DIR"]}
+		RepoFullName: m["BITBUCKET_REPO_FULL_NAME"], BuildNumber: m["BITBUCKET_BUILD_NUMBER"], ReportDir: m["REPORT_DIR"],
+		AllowDeleteAlias: m["AUTH0_ALLOW_DELETE"]}
 	return check(r, envOf(m), nil)
 }
 
@@ -210,4 +211,30 @@ func TestMappings(t *testing.T) {
 		assert.Contains(t, err.Error(), want, in)
 		assert.NotContains(t, err.Error(), "secret\"", "never quotes a value")
 	}
+}
+
+func TestAuth0AllowDeleteAlias(t *testing.T) {
+	c, problems := load(t, map[string]string{"MODE": "validate", "AUTH0_ALLOW_DELETE": "false"})
+	require.Empty(t, problems)
+	assert.False(t, c.AllowDelete, "the extension's and auth0-deploy-cli's name is honoured")
+
+	_, problems = load(t, map[string]string{"MODE": "validate", "ALLOW_DELETE": "true", "AUTH0_ALLOW_DELETE": "false"})
+	require.Len(t, problems, 1)
+	assert.Equal(t, "AUTH0_ALLOW_DELETE: contradicts ALLOW_DELETE (false vs true): set only ALLOW_DELETE", problems[0].String())
+
+	c, problems = load(t, map[string]string{"MODE": "validate", "ALLOW_DELETE": "false", "AUTH0_ALLOW_DELETE": "false"})
+	require.Empty(t, problems)
+	assert.False(t, c.AllowDelete)
+}
+
+func TestAuth0DeployCLIVariablesAreRefused(t *testing.T) {
+	_, problems := load(t, map[string]string{"MODE": "validate", "AUTH0_EXCLUDED_RULES": `["auth0-authorization-extension"]`, "AUTH0_INCLUDED_ONLY": `["rules"]`})
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	assert.ElementsMatch(t, []string{
+		"AUTH0_EXCLUDED_RULES: is auth0-deploy-cli's and is not read by this pipe: use MANUAL_RULES",
+		"AUTH0_INCLUDED_ONLY: is auth0-deploy-cli's and is not read by this pipe: this pipe deploys the folders under BASE_DIR; leave a folder out (a missing folder is not managed)",
+	}, got)
 }

@@ -108,6 +108,7 @@ func planDeployPlan(t *testing.T, rootDir string) {
 	env["BITBUCKET_PASSWORD"] = bbPassword
 	env["SLACK_INCOMING_WEBHOOK_URL"] = slackSrv.URL + slackPath
 	env["SLACK_NOTIFY"] = "changes"
+	env["AUTH0_ALLOW_DELETE"] = "false" // auth0-deploy-cli's name: retired-rule is kept
 	res := runChrooted(t, rootDir, env)
 	t.Logf("plan output:\n%s", res.Stdout)
 	if res.Code != 3 {
@@ -119,6 +120,16 @@ func planDeployPlan(t *testing.T, rootDir string) {
 	rep := readReport(t, rootDir, cloneDir+"/reports/plan")
 	if rep["mode"] != "plan" {
 		t.Errorf("plan: report mode %v", rep["mode"])
+	}
+	items, _ := rep["items"].([]any)
+	kept := false
+	for _, it := range items {
+		if m, _ := it.(map[string]any); m["name"] == "retired-rule" {
+			kept = m["action"] == "skip"
+		}
+	}
+	if !kept {
+		t.Error("plan: with AUTH0_ALLOW_DELETE=false, retired-rule is not reported as skipped")
 	}
 	if n := len(bb.Reports()); n != 1 {
 		t.Errorf("plan: %d Code Insights reports, want 1", n)

@@ -34,6 +34,7 @@ var Variables = []Variable{
 	{Name: "BASE_DIR"},
 	{Name: "LAYOUT"},
 	{Name: "ALLOW_DELETE"},
+	{Name: "AUTH0_ALLOW_DELETE", AliasOf: "ALLOW_DELETE"},
 	{Name: "MANUAL_RULES", List: true},
 	{Name: "MANUAL_ACTIONS", List: true},
 	{Name: "REDEPLOY_ACTIONS", List: true},
@@ -53,6 +54,20 @@ var Variables = []Variable{
 	{Name: "SLACK_NOTIFY"},
 	{Name: "TIMEOUT"},
 	{Name: "DEBUG"},
+}
+
+// RefusedVariables are auth0-deploy-cli's settings of what to deploy: the
+// pipe refuses them (exit 2) rather than ignore them, and the README's
+// "Coming from auth0-deploy-cli" says what to use instead.
+var RefusedVariables = []string{
+	"AUTH0_INCLUDED_ONLY",
+	"AUTH0_EXCLUDED",
+	"AUTH0_EXCLUDED_RULES",
+	"AUTH0_EXCLUDED_ACTIONS",
+	"AUTH0_EXCLUDED_DATABASES",
+	"AUTH0_EXCLUDED_CONNECTIONS",
+	"AUTH0_INCLUDED_CONNECTIONS",
+	"AUTH0_DRY_RUN",
 }
 
 // PipelinesVariables are set by Bitbucket Pipelines itself (or Docker) and

@@ -459,6 +459,9 @@ func TestCodeReadsOnlyKnownVariables(t *testing.T) {
 	for _, n := range PipelinesVariables {
 		known[n] = true
 	}
+	for _, n := range RefusedVariables {
+		known[n] = true
+	}
 	nameRe := regexp.MustCompile(`^(AUTH0|BITBUCKET|SLACK|DEPLOY|DOCKER)_[A-Z0-9_]+$`)
 	fset := token.NewFileSet()
 	for _, dir := range []string{"pipe", "internal"} {
@@ -486,6 +489,27 @@ func TestCodeReadsOnlyKnownVariables(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// Every auth0-deploy-cli variable the pipe refuses is named in the README,
+// with what to use instead, and refused by the configuration.
+func TestRefusedVariablesAreDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(root(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(root(t), "internal", "config", "config.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range RefusedVariables {
+		if !strings.Contains(string(readme), "`"+n+"`") {
+			t.Errorf("README.md does not name %s (refused by the pipe)", n)
+		}
+		if !strings.Contains(string(src), strconv.Quote(n)) {
+			t.Errorf("internal/config does not refuse %s", n)
 		}
 	}
 }
