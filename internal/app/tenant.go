@@ -100,7 +100,7 @@ func (r *run) tenantSteps(ctx context.Context) int {
 
 	if len(p.Writes) == 0 {
 		r.recordItems(p, nil, mode)
-		r.logUnchanged(p)
+		r.logUnchanged(p, !current.RulesAvailable && r.desired.RulesManaged)
 		return ExitOK
 	}
 
@@ -392,8 +392,14 @@ func (r *run) logPlan(p *plan.Plan) {
 	r.log.Info().Msgf("plan: %d change(s) pending, %d write(s); nothing was written (MODE=%s)", p.Pending(), len(p.Writes), r.rep.Mode)
 }
 
-func (r *run) logUnchanged(p *plan.Plan) {
+func (r *run) logUnchanged(p *plan.Plan, rulesSkipped bool) {
 	r.logSkips(p)
+	if rulesSkipped {
+		// Rules skipped as a whole (end of life, missing read:rules): the
+		// tenant's rules were not compared with rules/.
+		r.log.Info().Msg("nothing to write; the rules were not compared (see the warning above)")
+		return
+	}
 	r.log.Info().Msg("the tenant already matches the repository: nothing to write")
 }
 

@@ -179,6 +179,15 @@ func TestRulesForbiddenSkipsTheRulesStep(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 2, skipped)
+
+			// Nothing else to write on a rerun: it must not claim the
+			// tenant matches rules/, which it never compared.
+			sim.ResetRequests()
+			res = harness.Run(t, bin, ws, simEnv(url))
+			require.Equal(t, 0, res.Code, res.Stdout)
+			assert.Empty(t, writeLines(sim.Requests()))
+			assert.Contains(t, res.Stdout, "nothing to write; the rules were not compared (see the warning above)")
+			assert.NotContains(t, res.Stdout, "the tenant already matches the repository")
 		})
 	}
 }
