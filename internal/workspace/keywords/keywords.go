@@ -10,8 +10,11 @@
 //     value containing `$&`, quotes or newlines reaches the output byte for byte;
 //   - a `@@KEY@@` that fills a whole quoted literal ("@@KEY@@" or '@@KEY@@')
 //     replaces the quotes too, so a string value is not double-quoted;
-//   - `##KEY##` with a non-string value inserts the value's JSON text
-//     (a0deploy inserted JavaScript's String(value), e.g. "[object Object]").
+//   - `##KEY##` with a non-string value inserts what JavaScript's
+//     String(value) gives, as auth0-deploy-cli and the extension do (see
+//     Text): an array's elements joined with ",", a number as JavaScript
+//     prints it; an object, for which String gives the useless
+//     "[object Object]", inserts its JSON text instead.
 //
 // Replace records where each replacement happened, so that positions in the
 // replaced text (JSON and JavaScript syntax errors) map back to the file as
@@ -22,8 +25,11 @@ package keywords
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -78,13 +84,105 @@ func New(values map[string]any) (*Mappings, error) {
 			return nil, fmt.Errorf("keyword mapping %q: value cannot be encoded as JSON", k)
 		}
 		m.json[k] = enc
-		if s, ok := v.(string); ok {
-			m.text[k] = s
-		} else {
-			m.text[k] = enc
-		}
+		m.text[k] = Text(v)
 	}
 	return m, nil
+}
+
+// Text is what `##KEY##` inserts for the value v (as encoding/json decodes
+// it): JavaScript's String(v), which auth0-deploy-cli and the extension
+// insert, so that `"##DOMAINS##".split(",")` works the same here:
+//
+//   - a string as it is; true, false and null as written;
+//   - a number as JavaScript prints it (1e3 → "1000", 1.50 → "1.5",
+//     1e21 → "1e+21", -0 → "0");
+//   - an array as its elements' texts joined with "," (nested arrays the
+//     same way, null elements as empty strings): ["a", ["b", 2], null] →
+//     "a,b,2,";
+//
+// except that an object, alone or in an array, is its JSON text
+// (String gives "[object Object]", which no code can use).
+func Text(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(t)
+	case json.Number:
+		// Out of range reads as JSON.parse reads it: ±Infinity or ±0.
+		f, err := strconv.ParseFloat(string(t), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return string(t)
+		}
+		return jsNumber(f)
+	case float64:
+		return jsNumber(t)
+	case []any:
+		parts := make([]string, len(t))
+		for i, el := range t {
+			if el != nil {
+				parts[i] = Text(el)
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	enc, err := encodeJSON(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return enc
+}
+
+// jsNumber formats f as JavaScript's Number.prototype.toString does
+// (ECMA-262 Number::toString): the shortest digits that read back as f,
+// in plain notation from 1e-7 up to 1e21, in exponent notation outside.
+func jsNumber(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		return "0" // -0 too
+	}
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	// "d.ddddde±x": the shortest digits and the exponent.
+	e := strconv.FormatFloat(f, 'e', -1, 64)
+	mant, exp, _ := strings.Cut(e, "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	x, _ := strconv.Atoi(exp)
+	k, n := len(digits), x+1 // f = 0.digits × 10^n
+	switch {
+	case k <= n && n <= 21:
+		return sign + digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return sign + digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return sign + "0." + strings.Repeat("0", -n) + digits
+	}
+	expSign := "+"
+	if n-1 < 0 {
+		expSign = "-"
+	}
+	exponent := strconv.Itoa(abs(n - 1))
+	if k == 1 {
+		return sign + digits + "e" + expSign + exponent
+	}
+	return sign + digits[:1] + "." + digits[1:] + "e" + expSign + exponent
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
 }
 
 // Len returns the number of mappings.

@@ -51,6 +51,10 @@ func TestReplace(t *testing.T) {
 		{`{"order": "@@N@@"}`, `{"order": 42}`},
 		{`n=##N##,b=##B##,z=##Z##`, `n=42,b=true,z=null`},
 		{`@@ARR@@ ##OBJ##`, `["a",1] {"a":[true],"k":"v"}`},
+		// ##KEY## inserts JavaScript's String(value), as a0deploy does: an
+		// array joined with ",", so "##ARR##".split(",") gives it back.
+		{`"##ARR##".split(",")`, `"a,1".split(",")`},
+		{`'##ARR##'`, `'a,1'`},
 		{`##NESTED##`, `##URL## and @@URL@@`},
 		{`@@config@@ ##config##`, `"must not be used unless given" must not be used unless given`},
 		{`##UNKNOWN## @@nope@@ ## URL ## #URL# ##URL#`, `##UNKNOWN## @@nope@@ ## URL ## #URL# ##URL#`},
@@ -60,6 +64,68 @@ func TestReplace(t *testing.T) {
 	} {
 		if got := m.Replace(tc.in).Text; got != tc.want {
 			t.Errorf("Replace(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestText checks `##KEY##`'s text of non-string values against what
+// Node.js's String(JSON.parse(json)) prints (recorded with Node 20), objects
+// excepted: they give their JSON text instead of "[object Object]".
+func TestText(t *testing.T) {
+	for _, tc := range []struct{ json, want string }{
+		{`["example.com","example.org"]`, "example.com,example.org"},
+		{`["a",["b",2],null,true,[]]`, "a,b,2,,true,"},
+		{`[]`, ""},
+		{`[null]`, ""},
+		{`[[],[]]`, ","},
+		{`[1.0,2e0,-0]`, "1,2,0"},
+		{`1e3`, "1000"},
+		{`1.50`, "1.5"},
+		{`-0`, "0"},
+		{`0.1`, "0.1"},
+		{`100`, "100"},
+		{`0.3e1`, "3"},
+		{`3.14159`, "3.14159"},
+		{`1e21`, "1e+21"},
+		{`123e18`, "123000000000000000000"},
+		{`123e19`, "1.23e+21"},
+		{`123456789012345678901234`, "1.2345678901234569e+23"},
+		{`12345678901234567890`, "12345678901234567000"},
+		{`1e-7`, "1e-7"},
+		{`0.000001`, "0.000001"},
+		{`1.5e-7`, "1.5e-7"},
+		{`-2.5e-10`, "-2.5e-10"},
+		{`5e-324`, "5e-324"},
+		{`1.7976931348623157e308`, "1.7976931348623157e+308"},
+		{`1e400`, "Infinity"},
+		{`-1e400`, "-Infinity"},
+		{`1e-400`, "0"},
+		{`true`, "true"},
+		{`null`, "null"},
+		{`"s"`, "s"},
+		// The one difference from String(): objects are JSON text.
+		{`{"k":[1,"<a&b>"]}`, `{"k":[1,"<a&b>"]}`},
+		{`["x",{"k":1}]`, `x,{"k":1}`},
+	} {
+		for _, useNumber := range []bool{true, false} {
+			dec := json.NewDecoder(strings.NewReader(tc.json))
+			if useNumber {
+				dec.UseNumber()
+			}
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				if !useNumber {
+					continue // 1e400 is out of float64's range for encoding/json
+				}
+				t.Fatal(err)
+			}
+			if got := Text(v); got != tc.want {
+				t.Errorf("Text(%s) (UseNumber %v) = %q, want %q", tc.json, useNumber, got, tc.want)
+			}
+			m := mustNew(t, map[string]any{"K": v})
+			if got := m.Replace("##K##").Text; got != tc.want {
+				t.Errorf("##K## with %s = %q, want %q", tc.json, got, tc.want)
+			}
 		}
 	}
 }
@@ -181,11 +247,11 @@ func TestOffsets(t *testing.T) {
 }
 
 func TestValues(t *testing.T) {
-	m := mustNew(t, map[string]any{"A": "s", "N": 1.0, "E": ""})
-	if got, want := m.Values(), []string{`""`, `"s"`, "1", "s"}; !reflect.DeepEqual(got, want) {
+	m := mustNew(t, map[string]any{"A": "s", "N": 1.0, "E": "", "L": []any{"x", "y"}})
+	if got, want := m.Values(), []string{`""`, `"s"`, "1", `["x","y"]`, "s", "x,y"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Values = %q, want %q", got, want)
 	}
-	if m.Len() != 3 {
+	if m.Len() != 4 {
 		t.Fatalf("Len = %d", m.Len())
 	}
 }
@@ -201,12 +267,17 @@ func TestNewRejectsUnencodable(t *testing.T) {
 // replacements is copied unchanged and maps back to where it came from, and
 // that without mappings the text is unchanged.
 func FuzzReplace(f *testing.F) {
-	for _, s := range []string{`a ##A## b "@@B@@" c`, `'@@B@@'`, `####`, `@@@@@`, `##A##B##`, "##A\n##", `"@@A@@'`} {
+	for _, s := range []string{`a ##A## b "@@B@@" c`, `'@@B@@'`, `####`, `@@@@@`, `##A##B##`, "##A\n##", `"@@A@@'`, `"##D##".split(",")`, `@@D@@ ##C##`} {
 		f.Add(s, "v$&\"'\n")
 	}
 	f.Fuzz(func(t *testing.T, in, value string) {
-		m := mustNew(t, map[string]any{"A": value, "B": value, "C": 1.0})
+		list := []any{value, nil, []any{1.5, true}}
+		m := mustNew(t, map[string]any{"A": value, "B": value, "C": 1.0, "D": list})
 		r := m.Replace(in)
+		// An array's ##D## is its elements joined with "," (String()).
+		if got, want := m.Replace("##D##").Text, value+",,1.5,true"; got != want {
+			t.Fatalf("##D## = %q, want %q", got, want)
+		}
 		prevEnd := 0
 		for _, s := range r.Spans {
 			if s.OrigStart < prevEnd || s.OrigEnd <= s.OrigStart || s.OutEnd-s.OutStart < 0 {
