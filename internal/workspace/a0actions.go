@@ -34,6 +34,7 @@ const secretPlaceholder = "_VALUE_NOT_SHOWN_"
 func (r *reader) readActionsA0(d *model.Desired) {
 	d.ActionsManaged = true
 	var others []entry
+	seen := map[string]string{} // action name → its file
 	for _, e := range r.children(dirActions) {
 		name, ext := splitExt(e.name)
 		if e.kind != kindFile || ext != ".json" || e.bad {
@@ -42,12 +43,23 @@ func (r *reader) readActionsA0(d *model.Desired) {
 			}
 			continue
 		}
-		if !actionName.MatchString(name) || len(name) > maxNameLen {
-			r.errorf(e.rel, 0, 0, "invalid action name: letters, digits, spaces, \".\", \"_\" and \"-\" (a letter or digit first and last), at most %d characters", maxNameLen)
-		}
 		a := model.Action{Name: name, Runtime: DefaultRuntime, MetaSource: r.source(e.rel)}
-		if m, _ := r.loadMeta(e, a0ActionKeys...); m != nil {
-			r.actionMetaA0(m, &a)
+		m, _ := r.loadMeta(e, a0ActionKeys...)
+		if m != nil {
+			// The name is the JSON's: the file name is the name as an export
+			// writes it (exportFileName), which may have lost characters.
+			a.Name = m.itemName("name", name, "an action is named by its file, actions/<name>.json")
+		}
+		if problem := a0ActionNameProblem(a.Name); problem != "" {
+			r.errorf(e.rel, 0, 0, "invalid action name: %s", problem)
+		}
+		if m != nil {
+			r.actionMetaA0(m, &a, name)
+		}
+		if prev, dup := seen[a.Name]; dup {
+			r.errorf(e.rel, 0, 0, "action %q is also in %s: an action is in one file", a.Name, r.path(prev))
+		} else {
+			seen[a.Name] = e.rel
 		}
 		d.Actions = append(d.Actions, a)
 	}
@@ -62,9 +74,9 @@ func (r *reader) readActionsA0(d *model.Desired) {
 	})
 }
 
-// actionMetaA0 reads one action's metadata into a.
-func (r *reader) actionMetaA0(m *meta, a *model.Action) {
-	m.nameMatches("name", a.Name, "an action is named by its file, actions/<name>.json")
+// actionMetaA0 reads one action's metadata into a; file is the name of its
+// JSON file, without .json.
+func (r *reader) actionMetaA0(m *meta, a *model.Action, file string) {
 	r.supportedTriggerA0(m, a)
 	if rt, v, ok := m.str("runtime"); ok && v != nil {
 		if contains(Runtimes, rt) {
@@ -101,7 +113,7 @@ func (r *reader) actionMetaA0(m *meta, a *model.Action) {
 	case r.manualActions[a.Name]:
 		// A manual action is never created, updated or deleted.
 	default:
-		m.required("code", ": the path of the action's code, relative to BASE_DIR (\"./actions/"+a.Name+"/code.js\"); only an action listed in MANUAL_ACTIONS may leave it out")
+		m.required("code", ": the path of the action's code, relative to BASE_DIR (\"./actions/"+file+"/code.js\"); only an action listed in MANUAL_ACTIONS may leave it out")
 	}
 }
 

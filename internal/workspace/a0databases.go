@@ -70,7 +70,7 @@ func (r *reader) readDatabaseA0(dir entry) (db model.Database, ok bool) {
 	if m == nil {
 		return db, false
 	}
-	m.nameMatches("name", dir.name, "a connection folder is named exactly as the connection")
+	db.Name = m.itemName("name", dir.name, "a connection folder is named exactly as the connection")
 	if s, v, ok := m.str("strategy"); ok && v != nil && s != "auth0" {
 		m.errAt(v, "\"strategy\" must be \"auth0\": this pipe deploys the scripts of database connections only")
 	}

@@ -230,17 +230,30 @@ func (m *meta) required(key, hint string) {
 }
 
 // nameMatches checks auth0-deploy-cli's "name" against the file (or
-// folder) name that identifies the item here: it is required and must be
-// the same, so that one item is one file and reports point at it.
-func (m *meta) nameMatches(key, want, what string) {
+// folder) name that identifies the item here (see itemName).
+func (m *meta) nameMatches(key, want, what string) { m.itemName(key, want, what) }
+
+// itemName reads auth0-deploy-cli's "name", which is required, and checks
+// it against file, the file (or folder) name that holds the item: it must
+// be the same, or the file name an export gives that name (exportFileName:
+// action "Roles: add to token" is in actions/Roles- add to token.json), so
+// that one item is one file and reports point at it. It returns the item's
+// name: "name" when it fits the file, else the file name (an error has
+// then been reported).
+func (m *meta) itemName(key, file, what string) string {
 	name, v, ok := m.str(key)
 	switch {
 	case !ok:
 	case v == nil:
 		m.required(key, ": "+what)
-	case name != want:
-		m.errAt(v, "%q %s differs from the file name %q: %s", key, m.quote(v), want, what)
+	case name == file || exportFileName(name) == file:
+		return name
+	case exportFileName(name) != name && !m.f.fromValue(v.Offset, v.End):
+		m.errAt(v, "%q %s differs from the file name %q (an export names it %q): %s", key, m.quote(v), file, exportFileName(name), what)
+	default:
+		m.errAt(v, "%q %s differs from the file name %q: %s", key, m.quote(v), file, what)
 	}
+	return file
 }
 
 // jsonValue converts a parsed JSON value to the Go value encoding/json

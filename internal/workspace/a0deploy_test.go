@@ -391,3 +391,59 @@ func TestA0DeploySecretMarkerFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// An export names each file after the item's name through
+// sanitize-filename (exportFileName): action "Roles: add to token" is in
+// actions/Roles- add to token.json, rule "CON" in rules/-.json. The item
+// keeps the name of its JSON, which bindings and MANUAL_ACTIONS use.
+func TestA0DeployExportedFileNames(t *testing.T) {
+	d, ps := Read(fstest.MapFS{
+		"actions/Roles- add to token.json": file(`{"name": "Roles: add to token", "code": "./actions/Roles- add to token/code.js",
+  "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"actions/Roles- add to token/code.js": file(actionJS),
+		"actions/A-B- -v2-.json":              file(`{"name": "A/B? <v2>", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"triggers/triggers.json":              file(`{"post-login": [{"action_name": "Roles: add to token", "display_name": "roles"}, {"action_name": "A/B? <v2>"}]}`),
+		"rules/-.json":                        file(`{"name": "CON", "script": "./-.js"}`),
+		"rules/-.js":                          file(ruleJS),
+	}, Options{ManualActions: []string{"A/B? <v2>"}})
+	wantLines(t, ps)
+	if d.Layout != LayoutA0Deploy || len(d.Actions) != 2 || len(d.Rules) != 1 {
+		t.Fatalf("layout %q, actions %+v, rules %+v", d.Layout, d.Actions, d.Rules)
+	}
+	names := []string{d.Actions[0].Name, d.Actions[1].Name}
+	if !reflect.DeepEqual(names, []string{"A/B? <v2>", "Roles: add to token"}) || d.Rules[0].Name != "CON" {
+		t.Errorf("names %q, rule %q", names, d.Rules[0].Name)
+	}
+	if a := d.Actions[1]; a.Code != actionJS || a.CodeSource.Path != "actions/Roles- add to token/code.js" || !a.Enabled {
+		t.Errorf("action: %+v", a)
+	}
+	want := []model.BindingRef{{ActionName: "Roles: add to token", DisplayName: "roles"}, {ActionName: "A/B? <v2>"}}
+	if got := d.Bindings["post-login"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("bindings %+v", got)
+	}
+}
+
+// A name that fits neither the file name nor the file name an export gives
+// it is an error saying both; action names in this layout may hold any
+// character but control characters, up to 100; one name in two files is
+// an error.
+func TestA0DeployItemNames(t *testing.T) {
+	long := strings.Repeat("n", 101)
+	_, ps := Read(fstest.MapFS{
+		"actions/x.json":            file(`{"name": "Roles: x", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"actions/tab-x.json":        file(`{"name": "tab\tx", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"actions/" + long + ".json": file(`{"name": "` + long + `", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"actions/a-b.json":          file(`{"name": "a:b", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"actions/a:b.json":          file(`{"name": "a:b", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`),
+		"rules/a-b.json":            file(`{"name": "a:b"}`),
+	}, Options{Layout: LayoutA0Deploy, ManualActions: []string{"Roles: x", "tab\tx", long, "a:b"}, ManualRules: []string{"a:b"}})
+	wantLines(t, ps,
+		`actions/a:b.json: error: action "a:b" is also in actions/a-b.json: an action is in one file`,
+		`actions/`+long+`.json: error: invalid action name: an action name is at most 100 characters`,
+		`actions/tab-x.json: error: invalid action name: an action name cannot hold control characters`,
+		// Its name did not fit its file: it is read as "x", not a manual action.
+		`actions/x.json:1:1: error: "code" is required: the path of the action's code, relative to BASE_DIR ("./actions/x/code.js"); only an action listed in MANUAL_ACTIONS may leave it out`,
+		`actions/x.json:1:10: error: "name" "Roles: x" differs from the file name "x" (an export names it "Roles- x"): an action is named by its file, actions/<name>.json`,
+		`rules/a-b.json: error: invalid rule name: Auth0 accepts letters, digits, spaces and "-" (not first or last), at most 128 characters`,
+	)
+}

@@ -15,6 +15,7 @@ var a0RuleKeys = []string{"name", "script", "enabled", "order", "stage"}
 func (r *reader) readRulesA0(d *model.Desired) {
 	d.RulesManaged = true
 	orders := map[string][]orderUse{}
+	seen := map[string]string{} // rule name → its file
 	var others []entry
 	for _, e := range r.children(dirRules) {
 		name, ext := splitExt(e.name)
@@ -24,12 +25,24 @@ func (r *reader) readRulesA0(d *model.Desired) {
 			}
 			continue
 		}
+		file := name
+		rule := model.Rule{Name: name, Enabled: true, Stage: stageLoginSuccess, MetaSource: r.source(e.rel)}
+		m, _ := r.loadMeta(e, a0RuleKeys...)
+		if m != nil {
+			// The file name is the name as an export writes it
+			// (exportFileName): rule "CON" is in rules/-.json.
+			name = m.itemName("name", file, "a rule is named by its file, rules/<name>.json")
+			rule.Name = name
+		}
 		if !ruleName.MatchString(name) || len(name) > maxNameLen {
 			r.errorf(e.rel, 0, 0, "invalid rule name: Auth0 accepts letters, digits, spaces and \"-\" (not first or last), at most %d characters", maxNameLen)
 		}
-		rule := model.Rule{Name: name, Enabled: true, Stage: stageLoginSuccess, MetaSource: r.source(e.rel)}
-		if m, _ := r.loadMeta(e, a0RuleKeys...); m != nil {
-			m.nameMatches("name", name, "a rule is named by its file, rules/<name>.json")
+		if prev, dup := seen[name]; dup {
+			r.errorf(e.rel, 0, 0, "rule %q is also in %s: a rule is in one file", name, r.path(prev))
+		} else {
+			seen[name] = e.rel
+		}
+		if m != nil {
 			if enabled, set, _ := m.boolean("enabled"); set {
 				rule.Enabled, rule.EnabledSet = enabled, true
 			}
@@ -50,7 +63,7 @@ func (r *reader) readRulesA0(d *model.Desired) {
 			case r.manualRules[name]:
 				rule.MetadataOnly = true
 			default:
-				m.required("script", ": the path of the rule's code, relative to rules/ (\"./"+name+".js\"); only a rule listed in MANUAL_RULES may leave it out")
+				m.required("script", ": the path of the rule's code, relative to rules/ (\"./"+file+".js\"); only a rule listed in MANUAL_RULES may leave it out")
 			}
 		}
 		d.Rules = append(d.Rules, rule)
