@@ -78,13 +78,7 @@ func (r *reader) readActionsA0(d *model.Desired) {
 // JSON file, without .json.
 func (r *reader) actionMetaA0(m *meta, a *model.Action, file string) {
 	r.supportedTriggerA0(m, a)
-	if rt, v, ok := m.str("runtime"); ok && v != nil {
-		if contains(Runtimes, rt) {
-			a.Runtime = rt
-		} else {
-			m.errAt(v, "\"runtime\" must be one of: %s", strings.Join(Runtimes, ", "))
-		}
-	}
+	m.runtime(a)
 	switch deployed, set, ok := m.boolean("deployed"); {
 	case set:
 		a.Deploy = deployed

@@ -447,3 +447,32 @@ func TestA0DeployItemNames(t *testing.T) {
 		`rules/a-b.json: error: invalid rule name: Auth0 accepts letters, digits, spaces and "-" (not first or last), at most 128 characters`,
 	)
 }
+
+// Runtimes real exports carry: node18-actions (what the Management API
+// reports for Node 18), node16 and node12 are deployed as they are, with a
+// warning; an unknown runtime stays an error.
+func TestA0DeployOldRuntimes(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for name, rt := range map[string]string{"a": "node18-actions", "b": "node16", "c": "node12", "d": "node22", "e": "node18"} {
+		fsys["actions/"+name+".json"] = file(`{"name": "` + name + `", "code": "./actions/` + name + `/code.js", "runtime": "` + rt + `", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`)
+		fsys["actions/"+name+"/code.js"] = file(actionJS)
+	}
+	d, ps := Read(fsys, Options{})
+	const warn = `; "node22" is the current runtime`
+	wantLines(t, ps,
+		`actions/a.json:1:57: warning: "runtime" "node18-actions": Auth0 has deprecated Node 18 and, once it removes it from the tenant, runs the action on the latest runtime`+warn,
+		`actions/b.json:1:57: warning: "runtime" "node16": Auth0 has retired Node 16 (Node.js 12 and 16 lost support in 2023) and may refuse to build the action or run it on a newer runtime`+warn,
+		`actions/c.json:1:57: warning: "runtime" "node12": Auth0 has retired Node 12 (Node.js 12 and 16 lost support in 2023) and may refuse to build the action or run it on a newer runtime`+warn,
+	)
+	var got []string
+	for _, a := range d.Actions {
+		got = append(got, a.Name+"="+a.Runtime)
+	}
+	if want := []string{"a=node18-actions", "b=node16", "c=node12", "d=node22", "e=node18"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("runtimes %q, want %q", got, want)
+	}
+	fsys["actions/a.json"] = file(`{"name": "a", "code": "./actions/a/code.js", "runtime": "node20", "supported_triggers": [{"id": "post-login", "version": "v3"}], "deployed": true}`)
+	if _, ps := Read(fsys, Options{}); !contains(lines(ps), `actions/a.json:1:57: error: "runtime" must be one of: node18, node22 (node12, node16 and node18-actions are accepted with a warning)`) {
+		t.Errorf("unknown runtime:\n%s", strings.Join(lines(ps), "\n"))
+	}
+}

@@ -37,6 +37,35 @@ var Triggers = []Trigger{
 // is used when the metadata names none (the Management API's default).
 var Runtimes = []string{"node18", "node22"}
 
+// oldRuntimes are runtimes that real tenants, and so auth0-deploy-cli's
+// exports, still carry: accepted (the action is deployed as it is) with a
+// warning saying why to move on. node18-actions is the name the Management
+// API gives the generally available Node 18 runtime ("node18" was its beta).
+var oldRuntimes = map[string]string{
+	"node12":         "Auth0 has retired Node 12 (Node.js 12 and 16 lost support in 2023) and may refuse to build the action or run it on a newer runtime",
+	"node16":         "Auth0 has retired Node 16 (Node.js 12 and 16 lost support in 2023) and may refuse to build the action or run it on a newer runtime",
+	"node18-actions": "Auth0 has deprecated Node 18 and, once it removes it from the tenant, runs the action on the latest runtime",
+}
+
+// runtime reads "runtime" into a.Runtime: one of Runtimes, or of
+// oldRuntimes with a warning; anything else is an error.
+func (m *meta) runtime(a *model.Action) {
+	rt, v, ok := m.str("runtime")
+	if !ok || v == nil {
+		return
+	}
+	if why, old := oldRuntimes[rt]; old {
+		a.Runtime = rt
+		m.warnAt(v, "\"runtime\" %q: %s; \"node22\" is the current runtime", rt, why)
+		return
+	}
+	if !contains(Runtimes, rt) {
+		m.errAt(v, "\"runtime\" must be one of: %s (node12, node16 and node18-actions are accepted with a warning)", strings.Join(Runtimes, ", "))
+		return
+	}
+	a.Runtime = rt
+}
+
 // DefaultRuntime is the runtime of an action whose metadata names none.
 const DefaultRuntime = "node22"
 
@@ -121,13 +150,7 @@ func (r *reader) actionMeta(m *meta, a *model.Action) {
 			m.errAt(v, "\"trigger\" must be one of: %s", triggerIDs())
 		}
 	}
-	if rt, v, ok := m.str("runtime"); ok && v != nil {
-		if contains(Runtimes, rt) {
-			a.Runtime = rt
-		} else {
-			m.errAt(v, "\"runtime\" must be one of: %s", strings.Join(Runtimes, ", "))
-		}
-	}
+	m.runtime(a)
 	if enabled, set, _ := m.boolean("enabled"); set {
 		a.Enabled = enabled
 	}
