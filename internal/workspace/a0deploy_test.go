@@ -29,6 +29,22 @@ func TestLayoutDetection(t *testing.T) {
 		{"database.json", fstest.MapFS{"database-connections/db/database.json": file(`{"name": "db", "options": {"customScripts": {"login": "./login.js"}}}`), "database-connections/db/login.js": file("function login() {}")}, "", LayoutA0Deploy},
 		{"triggers", fstest.MapFS{"triggers/triggers.json": file(`{}`)}, "", LayoutA0Deploy},
 		{"extension metadata", fstest.MapFS{"rules/a.json": file(`{"order": 1}`), "rules/a.js": file(ruleJS)}, "", LayoutExtension},
+		// Files of both layouts: a clear majority (more than twice as many)
+		// decides, else nothing is read ("").
+		{"a0deploy majority, a connection folder without database.json", fstest.MapFS{
+			"rules/a.json": file(`{"name": "a", "script": "./a.js"}`), "rules/a.js": file(ruleJS),
+			"rules/b.json": file(`{"name": "b", "script": "./a.js"}`), "triggers/triggers.json": file(`{}`),
+			"database-connections/db/login.js": file("function login() {}"),
+		}, "", LayoutA0Deploy},
+		{"extension majority, a stray triggers/", fstest.MapFS{
+			"rules/a.json": file(`{"order": 1}`), "rules/b.json": file(`{"order": 2}`), "rules/c.json": file(`{"order": 3}`),
+			"rules/a.js": file(ruleJS), "rules/b.js": file(ruleJS), "rules/c.js": file(ruleJS), "triggers/triggers.json": file(`{}`),
+		}, "", LayoutExtension},
+		{"no clear majority", fstest.MapFS{
+			"rules/a.json": file(`{"name": "a", "script": "./a.js"}`), "rules/a.js": file(ruleJS),
+			"rules/b.json":                     file(`{"name": "b", "script": "./a.js"}`),
+			"database-connections/db/login.js": file("function login() {}"),
+		}, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

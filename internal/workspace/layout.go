@@ -52,7 +52,12 @@ func (ms markers) of(layout string) []marker {
 // chooseLayout decides the layout to read the repository in: the one
 // Options.Layout names, or under auto the one whose markers are present
 // (the extension's when there are none). Under auto, markers of both
-// layouts are an error on every such file, and layout is "".
+// layouts decide by a clear majority (more than twice as many files of one
+// layout): a repository of one layout with a broken file, such as an
+// auth0-deploy-cli connection folder without its database.json, is read in
+// its layout, so that the broken file gets the error that says what is
+// wrong with it, and one warning names the files of the other layout.
+// Without a clear majority every marker file is an error, and layout is "".
 func (r *reader) chooseLayout() (layout string) {
 	want := strings.ToLower(strings.TrimSpace(r.opts.Layout))
 	if want == "" {
@@ -65,11 +70,18 @@ func (r *reader) chooseLayout() (layout string) {
 	ms := r.detect()
 	switch want {
 	case LayoutAuto:
+		a0, ext := len(ms.a0), len(ms.ext)
 		switch {
-		case len(ms.a0) > 0 && len(ms.ext) > 0:
+		case a0 > 0 && ext > 0 && a0 > 2*ext:
+			r.majorityHint(LayoutA0Deploy, LayoutExtension, ms)
+			return LayoutA0Deploy
+		case a0 > 0 && ext > 0 && ext > 2*a0:
+			r.majorityHint(LayoutExtension, LayoutA0Deploy, ms)
+			return LayoutExtension
+		case a0 > 0 && ext > 0:
 			r.mixedLayouts(ms)
 			return ""
-		case len(ms.a0) > 0:
+		case a0 > 0:
 			return LayoutA0Deploy
 		}
 		return LayoutExtension
@@ -94,6 +106,14 @@ func (r *reader) mixedLayouts(ms markers) {
 				layoutNames[layout], m.why, r.fileList(ms.of(other)), layoutNames[other])
 		}
 	}
+}
+
+// majorityHint warns once, under auto, that files of the other layout are
+// read in the chosen one, which most files are in.
+func (r *reader) majorityHint(chosen, other string, ms markers) {
+	found := ms.of(other)
+	r.warnf(found[0].rel, 0, 0, "in %s (%s)%s, while %d files are in %s: the repository is read as %s (set LAYOUT=%s or LAYOUT=%s to choose)",
+		layoutNames[other], found[0].why, more(len(found)-1), len(ms.of(chosen)), layoutNames[chosen], layoutNames[chosen], chosen, other)
 }
 
 // explicitLayoutHint warns once when LAYOUT names a layout and files of the

@@ -1,0 +1,3 @@
+exports.onExecutePostLogin = async (event, api) => {
+  if (event.user.app_metadata.blocked) api.access.deny('blocked');
+};

@@ -1,0 +1,3 @@
+function getByEmail(email, callback) {
+  callback(null);
+}
