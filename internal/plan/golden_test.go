@@ -120,6 +120,13 @@ func TestGoldenRules(t *testing.T) {
 			d: []model.Rule{rule("pre", 1)},
 			c: []model.CurrentRule{{ID: "rul_pre", Name: "pre", Script: script, Order: 1, Enabled: true, Stage: "pre_authorize"}, {ID: "rul_x", Name: "x", Order: 2, Stage: "login_failure"}},
 		},
+		"at_the_order_cap": {
+			// A rule at 2147483647: the temporary move, the rule making way
+			// and the create Auth0 could not append take the lowest free
+			// orders (1–4 are held or wanted).
+			d: []model.Rule{rule("top", 2147483647), rule("a", 2), rule("b", 1), rule("c", 3), rule("no-order", 0), rule("new-appended", 0)},
+			c: []model.CurrentRule{curRule("top", 2147483647), curRule("a", 1), curRule("b", 2), curRule("no-order", 3), curRule("c", 4)},
+		},
 		"manual_rule_holds_wanted_order": {
 			d:    []model.Rule{rule("a", 2)},
 			c:    []model.CurrentRule{curRule("a", 1), curRule("authz", 2)},

@@ -145,8 +145,11 @@ type builder struct {
 
 	manualRules   map[string]bool
 	manualActions map[string]bool
-	// nextTemp is the highest order in use or wanted; temporary orders go above it.
-	nextTemp int
+	// nextTemp is the highest login_success order in use, wanted or
+	// allocated; allocated orders go above it while there is room (see
+	// allocOrder). usedOrders holds them all.
+	nextTemp   int
+	usedOrders map[int]bool
 }
 
 // Build plans the deployment of d onto c.

@@ -244,20 +244,24 @@ func (b *builder) resolveOrderClashes(nodes []*ruleNode, occupant map[int]*ruleN
 		}
 		explicit[*n.final] = n
 	}
-	max := 0
+	// Every login_success order in use or wanted: an order the plan
+	// allocates is none of them.
+	b.usedOrders = map[int]bool{}
 	for o := range occupant {
-		if o > max {
-			max = o
-		}
+		b.usedOrders[o] = true
 	}
 	for o := range fixed {
-		if o > max {
-			max = o
-		}
+		b.usedOrders[o] = true
 	}
 	for _, n := range nodes {
-		if n.final != nil && *n.final > max {
-			max = *n.final
+		if n.final != nil {
+			b.usedOrders[*n.final] = true
+		}
+	}
+	b.nextTemp = 0
+	for o := range b.usedOrders {
+		if o > b.nextTemp {
+			b.nextTemp = o
 		}
 	}
 	// A rule that stays where it is but whose order another rule wants.
@@ -268,12 +272,32 @@ func (b *builder) resolveOrderClashes(nodes []*ruleNode, occupant map[int]*ruleN
 			continue
 		}
 		if taker, ok := explicit[n.cur.Order]; ok && taker != n {
-			max++
-			n.final = ptr(max)
-			n.orderDiff = fmt.Sprintf("order %d→%d, to make way for rule %q", n.cur.Order, max, taker.name)
+			to := b.allocOrder()
+			n.final = ptr(to)
+			n.orderDiff = fmt.Sprintf("order %d→%d, to make way for rule %q", n.cur.Order, to, taker.name)
 		}
 	}
-	b.nextTemp = max
+}
+
+// MaxRuleOrder is the highest order Auth0 accepts for a rule (a 32-bit
+// integer).
+const MaxRuleOrder = 2147483647
+
+// allocOrder returns a login_success order for the plan to use (a
+// temporary move, a rule making way, a create Auth0 cannot append): above
+// every order in use or wanted while that stays within MaxRuleOrder, else
+// the lowest order from 1 that no rule holds, wants or was given.
+func (b *builder) allocOrder() int {
+	var o int
+	if b.nextTemp < MaxRuleOrder {
+		b.nextTemp++
+		o = b.nextTemp
+	} else {
+		for o = 1; b.usedOrders[o]; o++ {
+		}
+	}
+	b.usedOrders[o] = true
+	return o
 }
 
 func ruleSource(d *model.Desired, name string) model.Source {
@@ -401,9 +425,15 @@ func (b *builder) scheduleRules(nodes []*ruleNode, occupant map[int]*ruleNode) {
 		visit(n)
 	}
 	// Creates without an order: Auth0 appends them after the highest
-	// order, so they go after every other rule write, one at a time.
+	// order, so they go after every other rule write, one at a time. When
+	// appending could pass MaxRuleOrder, the plan gives them orders itself.
+	full := b.nextTemp+len(appendCreates) > MaxRuleOrder
 	var prev *Write
 	for _, n := range appendCreates {
+		if full {
+			n.create.Order = ptr(b.allocOrder())
+			n.item.Reason += fmt.Sprintf(", order %d (Auth0 cannot append after order %d)", *n.create.Order, MaxRuleOrder)
+		}
 		var after []int
 		for _, m := range nodes {
 			if m.finalW != nil && !m.finalW.Delete {
@@ -432,8 +462,7 @@ func (b *builder) scheduleRules(nodes []*ruleNode, occupant map[int]*ruleNode) {
 }
 
 func (b *builder) tempMove(n *ruleNode, why string) {
-	b.nextTemp++
-	to := b.nextTemp
+	to := b.allocOrder()
 	n.temp = b.write(&Write{Kind: WriteRuleMove, RuleID: n.cur.ID, RuleName: n.name, RulePatch: &model.RulePatch{Order: ptr(to)},
 		Desc: fmt.Sprintf("move rule %s to temporary order %d (%s)", n.name, to, why)}, n.item)
 }

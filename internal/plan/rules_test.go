@@ -58,6 +58,9 @@ func (s *ruleSim) apply(w *Write) error {
 			}
 			order++
 		}
+		if order < 0 || order > MaxRuleOrder {
+			return fmt.Errorf("400: create %s at order %d, outside 0..%d", w.RuleName, order, MaxRuleOrder)
+		}
 		if h := s.holder(stageLoginSuccess, order); h != nil {
 			return fmt.Errorf("409: create %s at %d held by %s", w.RuleName, order, h.Name)
 		}
@@ -70,6 +73,9 @@ func (s *ruleSim) apply(w *Write) error {
 			return fmt.Errorf("404 %s", w.RuleID)
 		}
 		if p := w.RulePatch; p.Order != nil {
+			if *p.Order < 0 || *p.Order > MaxRuleOrder {
+				return fmt.Errorf("400: move %s to order %d, outside 0..%d", r.Name, *p.Order, MaxRuleOrder)
+			}
 			if h := s.holder(r.Stage, *p.Order); h != nil && h != r {
 				return fmt.Errorf("409: move %s to %d held by %s", r.Name, *p.Order, h.Name)
 			}
@@ -313,4 +319,84 @@ func TestKeptRuleHoldingWantedOrderIsAnError(t *testing.T) {
 	require.Empty(t, p.Problems)
 	require.Equal(t, WriteRuleMove, p.Writes[0].Kind)
 	require.Equal(t, 4, *p.Writes[0].RulePatch.Order, "the temporary order is above the kept rule's")
+}
+
+// A rule at the highest order Auth0 accepts: every order the plan
+// allocates (temporary moves, a rule making way, creates Auth0 could not
+// append) stays within 1..MaxRuleOrder, taking the lowest free ones, and
+// the plan keeps its fewest writes.
+func TestRuleOrdersStayWithinTheCap(t *testing.T) {
+	top := func(d *model.Desired, c *model.Current) {
+		o := MaxRuleOrder
+		d.Rules = append(d.Rules, model.Rule{Name: "top", Script: "function(u,c,cb){cb(null,u,c)}", Enabled: true, Order: &o, Stage: "login_success"})
+		c.Rules = append(c.Rules, model.CurrentRule{ID: "rul_top", Name: "top", Order: o, Enabled: true, Script: "function(u,c,cb){cb(null,u,c)}", Stage: "login_success"})
+	}
+	// A swap: one temporary move, at the lowest free order.
+	d, c := desiredRules(map[string]int{"a": 2, "b": 1}), currentRules(map[string]int{"a": 1, "b": 2})
+	top(d, c)
+	p := Build(d, c, Options{AllowDelete: true})
+	require.Empty(t, p.Problems)
+	require.Len(t, p.Writes, 3)
+	require.Equal(t, WriteRuleMove, p.Writes[0].Kind)
+	require.Equal(t, 3, *p.Writes[0].RulePatch.Order, "1 and 2 are held; 2147483648 is beyond the cap")
+	s := newRuleSim(c.Rules)
+	runInRandomOrder(t, rand.New(rand.NewSource(1)), p, s)
+
+	// The property tests' cases, with a rule at the cap: no write fails.
+	rng := rand.New(rand.NewSource(11))
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.Intn(10)
+		cur, want := map[string]int{}, map[string]int{}
+		curOrders, wantOrders := rng.Perm(n + 3)[:n], rng.Perm(n + 3)[:n]
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("r%02d", i)
+			cur[name], want[name] = curOrders[i]+1, wantOrders[i]+1
+		}
+		d, c := desiredRules(want), currentRules(cur)
+		// Half the time, a rule without an order that another rule's
+		// order displaces, and a create without an order.
+		if rng.Intn(2) == 0 {
+			held := map[int]bool{}
+			for _, o := range cur {
+				held[o] = true
+			}
+			loose := n + 10 // a free order no rule wants, unless one is wanted
+			for _, o := range wantOrders {
+				if !held[o+1] {
+					loose = o + 1
+					break
+				}
+			}
+			c.Rules = append(c.Rules, model.CurrentRule{ID: "rul_loose", Name: "loose", Order: loose, Enabled: true, Script: "x", Stage: "login_success"})
+			d.Rules = append(d.Rules, model.Rule{Name: "loose", Script: "x", Enabled: true, Stage: "login_success"},
+				model.Rule{Name: "new", Script: "y", Enabled: true, Stage: "login_success"})
+		}
+		top(d, c)
+		p := Build(d, c, Options{AllowDelete: true})
+		require.Empty(t, p.Problems, "trial %d", trial)
+		changed := 0
+		for name := range want {
+			if want[name] != cur[name] {
+				changed++
+			}
+		}
+		if len(d.Rules) == n+1 {
+			require.Equal(t, changed+cycles(cur, want), len(p.Writes), "trial %d: cur=%v want=%v", trial, cur, want)
+		}
+		for _, w := range p.Writes {
+			if w.RulePatch != nil && w.RulePatch.Order != nil {
+				require.LessOrEqual(t, *w.RulePatch.Order, n+13, "trial %d: %s", trial, w.Desc)
+			}
+		}
+		s := newRuleSim(c.Rules)
+		runInRandomOrder(t, rng, p, s)
+		seen := map[int]string{}
+		for _, r := range s.byID {
+			if o, ok := want[r.Name]; ok {
+				require.Equal(t, o, r.Order, "trial %d rule %s", trial, r.Name)
+			}
+			require.Empty(t, seen[r.Order], "trial %d: order %d twice", trial, r.Order)
+			seen[r.Order] = r.Name
+		}
+	}
 }
