@@ -33,7 +33,8 @@ the deployment created are not here, so that deploy deletes them (with
 ALLOW_DELETE=true, the default). A folder of a kind the tenant had none of
 holds only a .gitkeep file, so that it exists in git and means "none". A
 manual rule whose order and enabled state the repository sets has a
-metadata-only rules/<name>.json.
+metadata-only rules/<name>.json. An action is saved as it ran (its deployed
+version), not as a draft that was never deployed.
 
 Keyword mapping values (AUTH0_KEYWORD_REPLACE_MAPPINGS) are secrets: where
 the tenant's text contains one, this backup has its marker instead
@@ -93,27 +94,7 @@ func Backup(dir string, d *model.Desired, c *model.Current, p *plan.Plan, manual
 			if manualA[a.Name] || a.Integration {
 				continue
 			}
-			code := a.Code
-			meta := map[string]any{"trigger": a.Trigger, "runtime": a.Runtime}
-			if len(a.Dependencies) > 0 {
-				deps := map[string]string{}
-				for _, dep := range a.Dependencies {
-					deps[dep.Name] = dep.Version
-				}
-				meta["dependencies"] = deps
-			}
-			if len(a.SecretNames) > 0 {
-				meta["secrets"] = a.SecretNames
-			}
-			meta["enabled"] = false
-			for i, bnd := range c.Bindings[a.Trigger] {
-				if bnd.ActionName == a.Name {
-					meta["enabled"] = true
-					meta["order"] = (i + 1) * 10
-				}
-			}
-			b.file("actions/"+a.Name+".js", code)
-			b.json("actions/"+a.Name+".json", meta)
+			b.action(c, a)
 		}
 		b.keep("actions")
 	}
@@ -198,6 +179,69 @@ func (b *backup) databases(d *model.Desired, c *model.Current, p *plan.Plan) {
 			}
 		}
 	}
+}
+
+// action backs up one action as it runs: its deployed version, which
+// differs from its draft when a change was never deployed (someone edited
+// the action in the dashboard, or a run stopped between its update and its
+// deploy); that draft never ran and is not saved. An action never deployed
+// has only its draft. What the layout cannot say about it goes to the note.
+func (b *backup) action(c *model.Current, a model.CurrentAction) {
+	v := model.ActionVersion{Code: a.Code, Runtime: a.Runtime, Trigger: a.Trigger, TriggerVersion: a.TriggerVersion,
+		Dependencies: a.Dependencies, SecretNames: a.SecretNames}
+	switch dv := a.DeployedVersion; {
+	case dv == nil:
+		b.unrestorable("action %s was never deployed: its files here hold its draft, which never ran (the layout has no undeployed action); committing this backup deploys it, bound to no trigger", a.Name)
+	case dv.Code == "":
+		// The answer carried no content for the deployed version: the
+		// draft is all there is.
+		if !a.AllChangesDeployed {
+			b.unrestorable("action %s had a draft that was never deployed, and Auth0 did not return the deployed version's code: its files here hold the draft, which is not what ran", a.Name)
+		}
+	default:
+		running := *dv
+		if running.Trigger == "" {
+			running.Trigger, running.TriggerVersion = a.Trigger, a.TriggerVersion
+		}
+		if !sameActionVersion(v, running) {
+			b.unrestorable("action %s had a draft that was never deployed: its files here hold the deployed version (what ran); the draft is not saved", a.Name)
+			v = running
+		}
+	}
+	meta := map[string]any{"trigger": v.Trigger, "runtime": v.Runtime}
+	if len(v.Dependencies) > 0 {
+		deps := map[string]string{}
+		for _, dep := range v.Dependencies {
+			deps[dep.Name] = dep.Version
+		}
+		meta["dependencies"] = deps
+	}
+	if len(v.SecretNames) > 0 {
+		meta["secrets"] = v.SecretNames
+	}
+	meta["enabled"] = false
+	for i, bnd := range c.Bindings[a.Trigger] {
+		if bnd.ActionName == a.Name {
+			meta["enabled"] = true
+			meta["order"] = (i + 1) * 10
+		}
+	}
+	b.file("actions/"+a.Name+".js", v.Code)
+	b.json("actions/"+a.Name+".json", meta)
+}
+
+// sameActionVersion reports whether two versions hold the same content,
+// as far as the repository layout expresses it.
+func sameActionVersion(x, y model.ActionVersion) bool {
+	return x.Code == y.Code && x.Runtime == y.Runtime && x.Trigger == y.Trigger && x.TriggerVersion == y.TriggerVersion &&
+		reflect.DeepEqual(nonEmpty(x.Dependencies), nonEmpty(y.Dependencies)) && reflect.DeepEqual(nonEmpty(x.SecretNames), nonEmpty(y.SecretNames))
+}
+
+func nonEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // changedOptions lists the options (auth0-deploy-cli's database.json) that

@@ -108,7 +108,8 @@ type ErrorPageSetting struct {
 	ShowLogLink bool   `json:"show_log_link"`
 }
 
-// CurrentAction is an action as the tenant holds it (its current draft).
+// CurrentAction is an action as the tenant holds it: its current draft
+// and, in DeployedVersion, the version that runs.
 type CurrentAction struct {
 	ID             string       `json:"id"`
 	Name           string       `json:"name"`
@@ -127,6 +128,24 @@ type CurrentAction struct {
 	Deployed bool `json:"deployed"`
 	// Integration is true for a marketplace (integration) action.
 	Integration bool `json:"integration,omitempty"`
+	// DeployedVersion is the version that runs, which differs from the
+	// draft above when a change was never deployed; nil when the answer
+	// carries none (the action was never deployed).
+	DeployedVersion *ActionVersion `json:"deployed_version,omitempty"`
+}
+
+// ActionVersion is a deployed version of an action, as the Management API
+// returns it in an action's deployed_version.
+type ActionVersion struct {
+	ID             string       `json:"id"`
+	Number         int          `json:"number,omitempty"`
+	Code           string       `json:"code"`
+	Runtime        string       `json:"runtime"`
+	Trigger        string       `json:"trigger"`
+	TriggerVersion string       `json:"trigger_version"`
+	Dependencies   []Dependency `json:"dependencies,omitempty"`
+	// SecretNames are sorted; values cannot be read back.
+	SecretNames []string `json:"secret_names,omitempty"`
 }
 
 // CurrentBinding is one binding of a trigger, in execution order.

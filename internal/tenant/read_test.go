@@ -248,7 +248,14 @@ func TestReadActionsMapping(t *testing.T) {
 					"dependencies":         []any{map[string]any{"name": "zod", "version": "3.0.0"}, map[string]any{"name": "axios", "version": "1.7.0", "registry_url": "https://r"}},
 					"secrets":              []any{map[string]any{"name": "TOKEN", "updated_at": "2026-01-01T00:00:00Z"}, map[string]any{"name": "API_KEY"}},
 					"all_changes_deployed": false,
-					"deployed_version":     map[string]any{"id": "ver_1", "deployed": true},
+					// The version that runs, as the Management API returns it
+					// (shape of go-auth0's recordings).
+					"deployed_version": map[string]any{"id": "ver_1", "deployed": true, "number": 3, "status": "built",
+						"code": "code-b-v3", "runtime": "node18-actions",
+						"dependencies":       []any{map[string]any{"name": "zod", "version": "2.0.0"}},
+						"secrets":            []any{map[string]any{"name": "TOKEN", "updated_at": "2026-01-01T00:00:00Z"}},
+						"supported_triggers": []any{map[string]any{"id": "post-login", "version": "v2"}},
+						"built_at":           "2026-01-01T00:00:00Z", "created_at": "2026-01-01T00:00:00Z"},
 				},
 				map[string]any{
 					"id": "act_a", "name": "a-action", "code": "code-a", "runtime": "node18", "status": "pending",
@@ -280,8 +287,11 @@ func TestReadActionsMapping(t *testing.T) {
 		{ID: "act_a", Name: "a-action", Code: "code-a", Runtime: "node18", Trigger: "credentials-exchange", TriggerVersion: "v2", Status: "pending"},
 		{ID: "act_b", Name: "b-action", Code: "code-b", Runtime: "node22", Trigger: "post-login", TriggerVersion: "v3", Status: "built",
 			Dependencies: []model.Dependency{{Name: "axios", Version: "1.7.0"}, {Name: "zod", Version: "3.0.0"}},
-			SecretNames:  []string{"API_KEY", "TOKEN"}, Deployed: true},
-		{ID: "act_m", Name: "marketplace", Trigger: "post-login", TriggerVersion: "v3", Status: "built", Deployed: true, Integration: true},
+			SecretNames:  []string{"API_KEY", "TOKEN"}, Deployed: true,
+			DeployedVersion: &model.ActionVersion{ID: "ver_1", Number: 3, Code: "code-b-v3", Runtime: "node18-actions", Trigger: "post-login", TriggerVersion: "v2",
+				Dependencies: []model.Dependency{{Name: "zod", Version: "2.0.0"}}, SecretNames: []string{"TOKEN"}}},
+		{ID: "act_m", Name: "marketplace", Trigger: "post-login", TriggerVersion: "v3", Status: "built", Deployed: true, Integration: true,
+			DeployedVersion: &model.ActionVersion{ID: "ver_m"}},
 	}, cur.Actions)
 	assert.Equal(t, map[string][]model.CurrentBinding{
 		"post-login": {

@@ -130,6 +130,10 @@ func TestSimFullRead(t *testing.T) {
 		ids = append(ids, deployAction(t, ctx, setup, postLoginAction(fmt.Sprintf("action-%d", i), fmt.Sprintf("exports.onExecutePostLogin = async () => { /* %d */ };", i))))
 	}
 	require.NoError(t, setup.UpdateBindings(ctx, "post-login", []model.BindingWrite{{ActionID: ids[2], ActionName: "action-2"}, {ActionID: ids[0], ActionName: "action-0"}}))
+	// action-1 gets a draft that is never deployed.
+	draft := postLoginAction("action-1", "exports.onExecutePostLogin = async () => { /* draft */ };")
+	draft.Runtime, draft.Dependencies, draft.Secrets = "node18", nil, []model.ActionSecret{{Name: "OTHER", Value: "other-value"}}
+	require.NoError(t, setup.UpdateAction(ctx, ids[1], draft))
 	e.sim.ResetRequests()
 
 	c := e.client(t)
@@ -164,9 +168,23 @@ func TestSimFullRead(t *testing.T) {
 
 	require.Len(t, cur.Actions, 3)
 	a0 := cur.Actions[0]
+	require.NotNil(t, a0.DeployedVersion)
+	assert.NotEmpty(t, a0.DeployedVersion.ID)
 	assert.Equal(t, model.CurrentAction{ID: ids[0], Name: "action-0", Code: "exports.onExecutePostLogin = async () => { /* 0 */ };", Runtime: "node22",
 		Trigger: "post-login", TriggerVersion: "v3", Dependencies: []model.Dependency{{Name: "lodash", Version: "4.17.21"}},
-		SecretNames: []string{"TOKEN"}, Status: "built", AllChangesDeployed: true, Deployed: true}, a0)
+		SecretNames: []string{"TOKEN"}, Status: "built", AllChangesDeployed: true, Deployed: true,
+		DeployedVersion: &model.ActionVersion{ID: a0.DeployedVersion.ID, Number: 1, Code: "exports.onExecutePostLogin = async () => { /* 0 */ };", Runtime: "node22",
+			Trigger: "post-login", TriggerVersion: "v3", Dependencies: []model.Dependency{{Name: "lodash", Version: "4.17.21"}}, SecretNames: []string{"TOKEN"}}}, a0)
+	// The draft of action-1 and, apart, the version that runs.
+	a1 := cur.Actions[1]
+	assert.False(t, a1.AllChangesDeployed)
+	assert.Equal(t, "exports.onExecutePostLogin = async () => { /* draft */ };", a1.Code)
+	assert.Equal(t, "node18", a1.Runtime)
+	assert.Empty(t, a1.Dependencies)
+	assert.Equal(t, []string{"OTHER"}, a1.SecretNames)
+	require.NotNil(t, a1.DeployedVersion)
+	assert.Equal(t, &model.ActionVersion{ID: a1.DeployedVersion.ID, Number: 1, Code: "exports.onExecutePostLogin = async () => { /* 1 */ };", Runtime: "node22",
+		Trigger: "post-login", TriggerVersion: "v3", Dependencies: []model.Dependency{{Name: "lodash", Version: "4.17.21"}}, SecretNames: []string{"TOKEN"}}, a1.DeployedVersion)
 	require.Len(t, cur.Bindings["post-login"], 2)
 	assert.Equal(t, []string{ids[2], ids[0]}, []string{cur.Bindings["post-login"][0].ActionID, cur.Bindings["post-login"][1].ActionID})
 	assert.Equal(t, "action-2", cur.Bindings["post-login"][0].ActionName)

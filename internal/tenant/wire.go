@@ -141,11 +141,52 @@ type wireVersionError struct {
 }
 
 type wireActionVersion struct {
-	ID       string             `json:"id"`
-	Number   int                `json:"number"`
-	Deployed bool               `json:"deployed"`
-	Status   string             `json:"status"`
-	Errors   []wireVersionError `json:"errors"`
+	ID                string             `json:"id"`
+	Number            int                `json:"number"`
+	Deployed          bool               `json:"deployed"`
+	Status            string             `json:"status"`
+	Errors            []wireVersionError `json:"errors"`
+	Code              string             `json:"code"`
+	Runtime           string             `json:"runtime"`
+	Dependencies      []wireDependency   `json:"dependencies"`
+	Secrets           []wireSecret       `json:"secrets"`
+	SupportedTriggers []wireTrigger      `json:"supported_triggers"`
+}
+
+// model is the version's content; the trigger is its first supported one.
+func (v wireActionVersion) model() *model.ActionVersion {
+	out := &model.ActionVersion{ID: v.ID, Number: v.Number, Code: v.Code, Runtime: v.Runtime,
+		Dependencies: dependencies(v.Dependencies), SecretNames: secretNames(v.Secrets)}
+	if len(v.SupportedTriggers) > 0 {
+		out.Trigger = v.SupportedTriggers[0].ID
+		out.TriggerVersion = v.SupportedTriggers[0].Version
+	}
+	return out
+}
+
+// dependencies maps dependencies sorted by name, then version.
+func dependencies(in []wireDependency) []model.Dependency {
+	var out []model.Dependency
+	for _, d := range in {
+		out = append(out, model.Dependency{Name: d.Name, Version: d.Version})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Version < out[j].Version
+	})
+	return out
+}
+
+// secretNames returns the secrets' names, sorted.
+func secretNames(in []wireSecret) []string {
+	var out []string
+	for _, s := range in {
+		out = append(out, s.Name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 type wireAction struct {
@@ -181,19 +222,11 @@ func (a wireAction) model() model.CurrentAction {
 		out.Trigger = a.SupportedTriggers[0].ID
 		out.TriggerVersion = a.SupportedTriggers[0].Version
 	}
-	for _, d := range a.Dependencies {
-		out.Dependencies = append(out.Dependencies, model.Dependency{Name: d.Name, Version: d.Version})
+	out.Dependencies = dependencies(a.Dependencies)
+	out.SecretNames = secretNames(a.Secrets)
+	if a.DeployedVersion != nil {
+		out.DeployedVersion = a.DeployedVersion.model()
 	}
-	sort.Slice(out.Dependencies, func(i, j int) bool {
-		if out.Dependencies[i].Name != out.Dependencies[j].Name {
-			return out.Dependencies[i].Name < out.Dependencies[j].Name
-		}
-		return out.Dependencies[i].Version < out.Dependencies[j].Version
-	})
-	for _, s := range a.Secrets {
-		out.SecretNames = append(out.SecretNames, s.Name)
-	}
-	sort.Strings(out.SecretNames)
 	return out
 }
 

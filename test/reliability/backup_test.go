@@ -88,8 +88,9 @@ func TestRestoreFromBackup(t *testing.T) {
 		a, b     map[string]string
 		env      map[string]string // for every deploy
 		state    func() auth0sim.State
-		minDiffs int      // B differs from A in at least this many ways
-		backup   []string // files the backup must hold
+		afterA   func(t *testing.T, s *stack) // a change by hand between A and B, not in stateA
+		minDiffs int                          // B differs from A in at least this many ways
+		backup   []string                     // files the backup must hold
 		check    func(t *testing.T, backup string)
 	}{
 		{
@@ -99,6 +100,34 @@ func TestRestoreFromBackup(t *testing.T) {
 			check: func(t *testing.T, backup string) {
 				if data, err := os.ReadFile(filepath.Join(backup, "rules", "keep.js")); err != nil || !strings.Contains(string(data), "@@GREETING@@") || strings.Contains(string(data), "hello from the mapping") {
 					t.Errorf("backup of rule keep: the mapping value should be its marker: %q (%v)", data, err)
+				}
+			},
+		},
+		{
+			// Someone edits action first in the dashboard after A and never
+			// deploys the edit: the backup holds what ran (A's version), not
+			// the draft, so the restore gives A back.
+			name: "an action's draft never deployed", a: repoA, b: repoB,
+			env:   map[string]string{"AUTH0_KEYWORD_REPLACE_MAPPINGS": restoreMappings},
+			state: auth0sim.DefaultState, minDiffs: 8,
+			afterA: func(t *testing.T, s *stack) {
+				s.sim.Update(func(st *auth0sim.State) {
+					for i := range st.Actions {
+						if st.Actions[i].Name == "first" {
+							st.Actions[i].Code = actionJS("edited in the dashboard, never deployed")
+							st.Actions[i].Runtime = "node18"
+							st.Actions[i].AllChangesDeployed = false
+						}
+					}
+				})
+			},
+			check: func(t *testing.T, backup string) {
+				if data, err := os.ReadFile(filepath.Join(backup, "actions", "first.js")); err != nil || string(data) != actionJS("first A") {
+					t.Errorf("backup of action first: want the deployed version (A's), got %q (%v)", data, err)
+				}
+				note, err := os.ReadFile(filepath.Join(backup, "BACKUP.md"))
+				if err != nil || !strings.Contains(string(note), "- action first had a draft that was never deployed: its files here hold the deployed version (what ran); the draft is not saved\n") {
+					t.Errorf("BACKUP.md should say that first's draft is not saved:\n%s (%v)", note, err)
 				}
 			},
 		},
@@ -152,6 +181,9 @@ func TestRestoreFromBackup(t *testing.T) {
 				t.Fatalf("deploy A: exit %d\n%s", res.Code, res.Stdout)
 			}
 			stateA := viewOf(s.sim.Snapshot())
+			if tc.afterA != nil {
+				tc.afterA(t, s)
+			}
 
 			wsB := workspace(t, tc.b)
 			reportB := t.TempDir()
