@@ -9,9 +9,11 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"testing/fstest"
 
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/plan"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace"
 )
 
 // NoteFile is the backup's explanation, at its top level. It is not
@@ -208,7 +210,19 @@ func (b *backup) action(c *model.Current, a model.CurrentAction) {
 			v = running
 		}
 	}
-	meta := map[string]any{"trigger": v.Trigger, "runtime": v.Runtime}
+	meta := map[string]any{"trigger": v.Trigger}
+	if v.Runtime != "" {
+		meta["runtime"] = v.Runtime
+		if !b.runtimeAccepted(v.Runtime) {
+			b.unrestorable("action %s has runtime %s, which the repository layout refuses: committing this backup fails validation until actions/%s.json says \"runtime\": %q (the current runtime) or the action is removed from the backup", a.Name, v.Runtime, a.Name, workspace.DefaultRuntime)
+		}
+	}
+	switch t, ok := findTrigger(v.Trigger); {
+	case !ok:
+		b.unrestorable("action %s belongs to trigger %s, which the repository layout does not support: committing this backup fails validation until actions/%s.* are removed; recreate the action by hand", a.Name, v.Trigger, a.Name)
+	case v.TriggerVersion != "" && v.TriggerVersion != t.Version:
+		b.unrestorable("action %s ran on trigger %s version %s; the layout has no field for a trigger version, so committing this backup deploys it for %s: set the version back by hand if its code needs %s", a.Name, v.Trigger, v.TriggerVersion, t.Version, v.TriggerVersion)
+	}
 	if len(v.Dependencies) > 0 {
 		deps := map[string]string{}
 		for _, dep := range v.Dependencies {
@@ -242,6 +256,39 @@ func nonEmpty[T any](s []T) []T {
 		return nil
 	}
 	return s
+}
+
+func findTrigger(id string) (workspace.Trigger, bool) {
+	for _, t := range workspace.Triggers {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return workspace.Trigger{}, false
+}
+
+// runtimeAccepted reports whether the repository layout accepts runtime
+// (perhaps with a warning): it reads an action with that runtime as the
+// pipe reads a repository, so that it follows the workspace's rules.
+func (b *backup) runtimeAccepted(runtime string) bool {
+	if ok, known := b.runtimes[runtime]; known {
+		return ok
+	}
+	meta, err := json.Marshal(map[string]any{"trigger": "post-login", "runtime": runtime})
+	if err != nil {
+		return false
+	}
+	probe := fstest.MapFS{
+		"actions/probe.js":   {Data: []byte("exports.onExecutePostLogin = async (event, api) => {};\n")},
+		"actions/probe.json": {Data: meta},
+	}
+	_, ps := workspace.Read(probe, workspace.Options{Layout: workspace.LayoutExtension})
+	ok := !ps.HasErrors()
+	if b.runtimes == nil {
+		b.runtimes = map[string]bool{}
+	}
+	b.runtimes[runtime] = ok
+	return ok
 }
 
 // changedOptions lists the options (auth0-deploy-cli's database.json) that
@@ -363,6 +410,8 @@ type backup struct {
 	written []string
 	lost    []string // what the layout cannot express, for the note
 	err     error
+	// runtimes caches runtimeAccepted's answers.
+	runtimes map[string]bool
 }
 
 // markers returns a replacer that turns keyword mapping values back into

@@ -87,3 +87,42 @@ func TestBackupHoldsTheDeployedVersionOfAnAction(t *testing.T) {
 	require.Equal(t, "node18", edited.Action.Runtime)
 	require.Equal(t, []model.Dependency{{Name: "axios", Version: "1.7.0"}}, edited.Action.Dependencies)
 }
+
+// What the repository layout cannot take of an action is in the note: a
+// runtime the workspace refuses (written as it is), a trigger version other
+// than the one the pipe deploys (the layout has no field for it), a trigger
+// the layout does not support. A runtime the workspace accepts, even with a
+// warning, is not listed.
+func TestBackupNotesWhatTheLayoutCannotTakeOfAnAction(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "backup")
+	code := "exports.onExecutePostLogin = async (event, api) => {};"
+	live := func(a model.CurrentAction) model.CurrentAction {
+		a.Deployed, a.AllChangesDeployed, a.Status = true, true, "built"
+		a.DeployedVersion = &model.ActionVersion{ID: "ver_" + a.Name, Code: a.Code, Runtime: a.Runtime, Trigger: a.Trigger, TriggerVersion: a.TriggerVersion}
+		return a
+	}
+	d := &model.Desired{ActionsManaged: true}
+	c := &model.Current{Actions: []model.CurrentAction{
+		live(model.CurrentAction{ID: "act_1", Name: "ancient", Code: code, Runtime: "node10", Trigger: "post-login", TriggerVersion: "v3"}),
+		live(model.CurrentAction{ID: "act_2", Name: "legacy", Code: code, Runtime: "node18-actions", Trigger: "post-login", TriggerVersion: "v3"}),
+		live(model.CurrentAction{ID: "act_3", Name: "older-trigger", Code: code, Runtime: "node22", Trigger: "post-login", TriggerVersion: "v2"}),
+		live(model.CurrentAction{ID: "act_4", Name: "stream", Code: "exports.onExecuteEventStream = async () => {};", Runtime: "node22", Trigger: "event-stream", TriggerVersion: "v1"}),
+	}}
+	_, err := Backup(dir, d, c, &plan.Plan{}, nil, nil, nil)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"trigger": "post-login", "runtime": "node10", "enabled": false}`, readFile(t, dir, "actions/ancient.json"), "the runtime as it is")
+	require.JSONEq(t, `{"trigger": "post-login", "runtime": "node18-actions", "enabled": false}`, readFile(t, dir, "actions/legacy.json"))
+
+	lost := notRestorable(t, dir)
+	require.Contains(t, lost, "- action ancient has runtime node10, which the repository layout refuses: committing this backup fails validation until actions/ancient.json says \"runtime\": \"node22\" (the current runtime) or the action is removed from the backup\n")
+	require.Contains(t, lost, "- action older-trigger ran on trigger post-login version v2; the layout has no field for a trigger version, so committing this backup deploys it for v3: set the version back by hand if its code needs v2\n")
+	require.Contains(t, lost, "- action stream belongs to trigger event-stream, which the repository layout does not support: committing this backup fails validation until actions/stream.* are removed; recreate the action by hand\n")
+	require.NotContains(t, lost, "action legacy", "node18-actions is accepted (with a warning)")
+
+	// Done as the note says, the backup reads back without an error.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "actions", "ancient.json"), []byte(`{"trigger": "post-login", "runtime": "node22", "enabled": false}`), 0o644))
+	require.NoError(t, os.Remove(filepath.Join(dir, "actions", "stream.js")))
+	require.NoError(t, os.Remove(filepath.Join(dir, "actions", "stream.json")))
+	restored, _ := readBackup(t, dir)
+	require.Len(t, restored.Actions, 3)
+}
