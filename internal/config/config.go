@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/keywords"
 )
 
 // Modes.
@@ -670,6 +672,10 @@ func (c *Config) Secrets() []string {
 		default:
 			if b, err := json.Marshal(t); err == nil && len(b) >= 6 {
 				out = append(out, string(b))
+			}
+			// What ##KEY## inserts (an array joined with ","), as well.
+			if text := keywords.Text(t); len(text) >= 6 {
+				out = append(out, text)
 			}
 		}
 	}

@@ -170,7 +170,7 @@ func TestRepository(t *testing.T) {
 
 func TestSlackAliasAndSecretsNeverPrint(t *testing.T) {
 	c, problems := load(t, map[string]string{"MODE": "validate", "SLACK_INCOMING_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/alias-secret",
-		"AUTH0_CLIENT_SECRET": "client-secret-value", "AUTH0_KEYWORD_REPLACE_MAPPINGS": `{"K": "mapping-secret", "N": 12345678, "B": true}`})
+		"AUTH0_CLIENT_SECRET": "client-secret-value", "AUTH0_KEYWORD_REPLACE_MAPPINGS": `{"K": "mapping-secret", "N": 12345678, "B": true, "A": ["alpha.example", "beta.example"]}`})
 	require.Empty(t, problems)
 	assert.Equal(t, "https://hooks.slack.com/services/T/B/alias-secret", c.SlackWebhook.Reveal())
 	printed := fmt.Sprintf("%v %+v %#v %s", c, c, c, c.ClientSecret)
@@ -182,6 +182,8 @@ func TestSlackAliasAndSecretsNeverPrint(t *testing.T) {
 	secrets := c.Secrets()
 	assert.Contains(t, secrets, "mapping-secret")
 	assert.Contains(t, secrets, "12345678")
+	assert.Contains(t, secrets, `["alpha.example","beta.example"]`, "what @@A@@ inserts")
+	assert.Contains(t, secrets, "alpha.example,beta.example", "what ##A## inserts")
 	assert.NotContains(t, secrets, "true", "short non-string values would blank out ordinary words")
 }
 
