@@ -14,6 +14,7 @@ import (
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/model"
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/plan"
 	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace"
+	"bitbucket.org/auth0-deploy/auth0-deploy/internal/workspace/keywords"
 )
 
 // NoteFile is the backup's explanation, at its top level. It is not
@@ -442,8 +443,17 @@ func markers(mappings map[string]any) *strings.Replacer {
 			if esc := string(enc[1 : len(enc)-1]); esc != s {
 				pairs = append(pairs, pair{esc, "##" + key + "##"})
 			}
-		} else if len(enc) >= 6 {
-			pairs = append(pairs, pair{string(enc), "@@" + key + "@@"})
+		} else {
+			// ##KEY## inserts String(value) (an array joined with ","),
+			// @@KEY@@ the JSON text; where both are the same text (a
+			// number), ## gives it back even inside quotes.
+			text := keywords.Text(v)
+			if len(text) >= 6 { // as config.Secrets: true, 10 are not secrets
+				pairs = append(pairs, pair{text, "##" + key + "##"})
+			}
+			if len(enc) >= 6 && string(enc) != text {
+				pairs = append(pairs, pair{string(enc), "@@" + key + "@@"})
+			}
 		}
 	}
 	if len(pairs) == 0 {

@@ -24,6 +24,7 @@ func TestMarkersTurnValuesBackIntoTheirMarkers(t *testing.T) {
 		"TENANT":   "Example Corp",
 		"HTML":     "<b>bold & co</b>",
 		"NOT_USED": "nowhere-in-the-text",
+		"DOMAINS":  []any{"alpha.example", "beta.example"},
 	}
 	r := markers(mappings)
 	for _, tc := range []struct{ in, want string }{
@@ -37,6 +38,8 @@ func TestMarkersTurnValuesBackIntoTheirMarkers(t *testing.T) {
 		{`const n = [1,2,3];`, `const n = @@NUMBERS@@;`},
 		{`abc true`, `abc true`},
 		{`const h = "<b>bold & co</b>";`, `const h = @@HTML@@;`},
+		{`const d = 'alpha.example,beta.example'.split(",");`, `const d = '##DOMAINS##'.split(",");`},
+		{`const d = ["alpha.example","beta.example"];`, `const d = @@DOMAINS@@;`},
 	} {
 		require.Equal(t, tc.want, r.Replace(tc.in), tc.in)
 	}
@@ -46,12 +49,13 @@ func TestMarkersTurnValuesBackIntoTheirMarkers(t *testing.T) {
 
 // Restoring a backup with the same mappings gives the tenant's text back.
 func TestMarkedBackupDeploysTheSameText(t *testing.T) {
-	mappings := map[string]any{"API_KEY": "s3cret-key", "TENANT": "Example Corp", "N": 123456.0}
+	mappings := map[string]any{"API_KEY": "s3cret-key", "TENANT": "Example Corp", "N": 123456.0, "DOMAINS": []any{"alpha.example", "beta.example"}}
 	m, err := keywords.New(mappings)
 	require.NoError(t, err)
 	for _, text := range []string{
 		`function (user, context, callback) { const k = "s3cret-key"; const n = 123456; callback(null, user, context); }`,
 		"<html><body>Example Corp — s3cret-key</body></html>",
+		`const d = 'alpha.example,beta.example'.split(","); const n = '123456';`,
 	} {
 		marked := markers(mappings).Replace(text)
 		require.NotContains(t, marked, "s3cret-key")
