@@ -177,7 +177,7 @@ func (b *backup) databases(d *model.Desired, c *model.Current, p *plan.Plan) {
 			if !conn.DatabaseCustomization() {
 				b.unrestorable("database connection %s had enabledDatabaseCustomization (custom database) off; deploying scripts turns it on: turn it off by hand", conn.Name)
 			}
-			if keys := changedOptions(db.Options, conn.Options); len(keys) > 0 {
+			if keys := plan.ChangedOptions(db.Options, conn.Options); len(keys) > 0 {
 				b.unrestorable("database connection %s: the deployment changed its option(s) %s; the layout holds scripts only, so their previous values are not here", conn.Name, strings.Join(keys, ", "))
 			}
 		}
@@ -290,32 +290,6 @@ func (b *backup) runtimeAccepted(runtime string) bool {
 	}
 	b.runtimes[runtime] = ok
 	return ok
-}
-
-// changedOptions lists the options (auth0-deploy-cli's database.json) that
-// differ from the connection's, as the plan sends them.
-func changedOptions(want, have map[string]any) []string {
-	var keys []string
-	for k, v := range want {
-		if k == "customScripts" || k == "enabledDatabaseCustomization" {
-			continue
-		}
-		if !reflect.DeepEqual(normalizeJSON(have[k]), normalizeJSON(v)) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func normalizeJSON(v any) any {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	_ = json.Unmarshal(data, &out)
-	return out
 }
 
 // page backs up one hosted page. An enabled page with empty HTML is an

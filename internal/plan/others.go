@@ -137,25 +137,16 @@ func (b *builder) databases() {
 			changes = append(changes, "custom database turned on")
 		}
 		options := cloneMap(conn.Options)
-		if db.Options != nil {
-			for k, v := range db.Options {
-				if k == "customScripts" || k == "enabledDatabaseCustomization" {
-					continue
-				}
-				if k == "configuration" {
-					// Auth0 returns configuration values encrypted, so only
-					// the keys can be compared; the repository's values
-					// are sent whenever the connection is written.
-					if !sameKeys(options[k], v) {
-						changes = append(changes, "option configuration keys changed")
-					}
-					options[k] = v
-					continue
-				}
-				if !reflect.DeepEqual(normalizeJSON(options[k]), normalizeJSON(v)) {
-					changes = append(changes, "option "+k+" changed")
-				}
-				options[k] = v
+		for _, k := range ChangedOptions(db.Options, conn.Options) {
+			if k == "configuration" {
+				changes = append(changes, "option configuration keys changed")
+			} else {
+				changes = append(changes, "option "+k+" changed")
+			}
+		}
+		for k, v := range db.Options {
+			if k != "customScripts" && k != "enabledDatabaseCustomization" {
+				options[k] = v // configuration with the repository's values, whenever written
 			}
 		}
 		if len(changes) == 0 {
@@ -172,6 +163,31 @@ func (b *builder) databases() {
 		b.write(&Write{Kind: WriteConnection, ConnectionID: conn.ID, Options: options,
 			Desc: fmt.Sprintf("update database connection %s (%s)", db.Name, joinChanges(changes))}, it)
 	}
+}
+
+// ChangedOptions lists, sorted, the options the repository sets
+// (auth0-deploy-cli's database.json) that differ from the connection's.
+// customScripts and enabledDatabaseCustomization are the plan's own.
+// Auth0 returns configuration values encrypted, so configuration is
+// compared by its keys only.
+func ChangedOptions(want, have map[string]any) []string {
+	var keys []string
+	for k, v := range want {
+		switch k {
+		case "customScripts", "enabledDatabaseCustomization":
+			continue
+		case "configuration":
+			if !sameKeys(have[k], v) {
+				keys = append(keys, k)
+			}
+		default:
+			if !reflect.DeepEqual(normalizeJSON(have[k]), normalizeJSON(v)) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // sameKeys reports whether two JSON objects have the same keys (values
