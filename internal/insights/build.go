@@ -232,7 +232,7 @@ func skippedSummary(rep *report.Report) string {
 		}
 		n++
 		if n <= show {
-			name := fmt.Sprintf("%s %q", kindName(it.Kind), it.Name)
+			name := fmt.Sprintf("%s %q", report.KindNoun(it.Kind), it.Name)
 			if it.Reason != "" {
 				name += " (" + it.Reason + ")"
 			}
@@ -373,7 +373,7 @@ func buildAnnotations(rep *report.Report) ([]Annotation, int) {
 // itemCandidate annotates a change (planned or applied), a failed operation
 // or one not applied; unchanged and skipped items are not annotated.
 func itemCandidate(it report.Item) (candidate, bool) {
-	what := fmt.Sprintf("%s %q", kindName(it.Kind), it.Name)
+	what := fmt.Sprintf("%s %q", report.KindNoun(it.Kind), it.Name)
 	a := Annotation{Path: cleanPath(it.Path)}
 	if it.Line >= 1 {
 		a.Line = it.Line
@@ -414,19 +414,6 @@ func itemCandidate(it report.Item) (candidate, bool) {
 	}
 	key := fmt.Sprintf("item\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d", it.Kind, it.Name, it.Action, it.Result, it.Path, it.Line)
 	return candidate{prio: prio, key: key, a: a}, true
-}
-
-func kindName(k model.Kind) string {
-	switch k {
-	case model.KindRulesConfig:
-		return "rules config"
-	case model.KindDatabase:
-		return "database connection"
-	case model.KindBindings:
-		return "trigger bindings"
-	default:
-		return string(k)
-	}
 }
 
 // externalID is a short hash of the annotation's identity, made unique

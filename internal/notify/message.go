@@ -226,7 +226,7 @@ func changesText(rep *report.Report) string {
 	}
 	var lines []line
 	for _, it := range rep.Items {
-		what := kindName(it.Kind) + " " + code(it.Name)
+		what := report.KindNoun(it.Kind) + " " + code(it.Name)
 		switch {
 		case it.Result == report.ResultFailed:
 			t := "❌ Failed to " + report.ActionVerb(it.Action) + " " + what
@@ -370,18 +370,6 @@ func actionEmoji(action string) string {
 		return "🗑️"
 	}
 	return "✏️"
-}
-
-func kindName(k model.Kind) string {
-	switch k {
-	case model.KindRulesConfig:
-		return "rules config"
-	case model.KindDatabase:
-		return "database connection"
-	case model.KindBindings:
-		return "trigger bindings"
-	}
-	return string(k)
 }
 
 func plain(s string) *slack.TextBlockObject {

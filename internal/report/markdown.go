@@ -168,7 +168,7 @@ func RewriteNote(rep *Report) string {
 	var parts []string
 	for _, k := range model.Kinds {
 		if n := rep.Counts[k].Rewritten; n > 0 {
-			noun := kindNoun(k)
+			noun := KindNoun(k)
 			if !strings.HasSuffix(noun, "s") {
 				noun += plural(n)
 			}
@@ -188,8 +188,10 @@ func RewriteNote(rep *Report) string {
 	return strings.Join(parts, ", ") + " to rewrite, as on every deploy"
 }
 
-// kindNoun names a kind for people, in the singular.
-func kindNoun(k model.Kind) string {
+// KindNoun names a kind for people, in the singular ("rules config",
+// "database connection"): the one wording of the log, reports, Code
+// Insights and Slack.
+func KindNoun(k model.Kind) string {
 	switch k {
 	case model.KindRulesConfig:
 		return "rules config"
