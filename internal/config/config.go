@@ -368,10 +368,13 @@ func check(r raw, env Env, problems []Problem) (*Config, []Problem) {
 	boolVar("ALLOW_DELETE", r.AllowDelete, &c.AllowDelete)
 	// AUTH0_ALLOW_DELETE is what the extension's later versions and
 	// auth0-deploy-cli call it: honoured when ALLOW_DELETE is not given.
-	if v := r.AllowDeleteAlias; v != "" {
+	// Present but empty (an unset $VARIABLE) means false, as for
+	// ALLOW_DELETE: never the default full deployment.
+	if _, present := env("AUTH0_ALLOW_DELETE"); present || r.AllowDeleteAlias != "" {
+		v := r.AllowDeleteAlias
 		if primary, set := env("ALLOW_DELETE"); !set {
 			boolVar("AUTH0_ALLOW_DELETE", v, &c.AllowDelete)
-		} else if a, errA := parseBool(v); errA == nil {
+		} else if a, errA := parseBool(v); errA == nil && strings.TrimSpace(v) != "" {
 			if b, errB := parseBool(primary); errB == nil && a != b {
 				add("AUTH0_ALLOW_DELETE", "contradicts ALLOW_DELETE (%t vs %t): set only ALLOW_DELETE", a, b)
 			}

@@ -227,6 +227,12 @@ func TestAuth0AllowDeleteAlias(t *testing.T) {
 	c, problems = load(t, map[string]string{"MODE": "validate", "ALLOW_DELETE": "false", "AUTH0_ALLOW_DELETE": "false"})
 	require.Empty(t, problems)
 	assert.False(t, c.AllowDelete)
+
+	// An unset $AUTH0_ALLOW_DELETE arrives empty: false, never the default
+	// full deployment.
+	c, problems = load(t, map[string]string{"MODE": "validate", "AUTH0_ALLOW_DELETE": ""})
+	require.Empty(t, problems)
+	assert.False(t, c.AllowDelete)
 }
 
 func TestAuth0DeployCLIVariablesAreRefused(t *testing.T) {
