@@ -379,3 +379,17 @@ func TestGoldenRuleMigratedToAction(t *testing.T) {
 	require.Equal(t, WriteRuleUpdate, p.Writes[0].Kind)
 	require.Equal(t, []int{2, 3}, p.Writes[0].After, "the rule is disabled after its action is deployed and bound")
 }
+
+// A manual rule whose metadata-only .json does not set an order keeps it:
+// a repository rule wanting that order is an error, never a reason to move
+// the manual rule (found by an adversarial review).
+func TestManualRuleMetadataWithoutOrderIsNeverMoved(t *testing.T) {
+	man := model.Rule{Name: "man", Enabled: true, EnabledSet: true, MetadataOnly: true, Stage: "login_success",
+		MetaSource: model.Source{Path: "rules/man.json"}}
+	d := &model.Desired{RulesManaged: true, Rules: []model.Rule{man, rule("a", 3)}}
+	c := &model.Current{RulesAvailable: true, Rules: []model.CurrentRule{curRule("man", 3)}}
+	p := Build(d, c, Options{AllowDelete: true, ManualRules: []string{"man"}})
+	require.Empty(t, p.Writes)
+	require.Len(t, p.Problems, 1)
+	require.Contains(t, p.Problems[0].Message, `order 3 is held by manual rule "man"`)
+}

@@ -107,6 +107,10 @@ func (b *builder) rules() {
 			n.final = ptr(cur.Order)
 			if r.Order != nil {
 				n.final = ptr(*r.Order)
+			} else if cur.Stage == "" || cur.Stage == "login_success" {
+				// Its metadata does not set the order: the order is the
+				// manual rule's own, never moved to make way for another.
+				fixed[cur.Order] = fixedRule{name: r.Name, manual: true}
 			}
 			n.item = b.item(model.KindRule, r.Name, OpUnchanged, r.MetaSource, "manual rule: only its metadata (order, enabled) is managed")
 			nodes = append(nodes, n)
